@@ -1,0 +1,1 @@
+"""The desktop application (PySide6) and the command line (``desktop.cli``, no Qt)."""

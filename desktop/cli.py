@@ -1,0 +1,670 @@
+"""The ``gongzhang`` command line. No Qt here: it calls the same services as the GUI.
+
+Every command is one unit of work: it either completes or changes nothing. Errors are one line
+on standard error and a non-zero exit; ``--json`` gives machine-readable output (amounts in fen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from desktop import argparse_catalog
+from desktop.texttable import render_table
+from ledger import i18n
+from ledger.backup import backup_ledger
+from ledger.chain import voucher_number
+from ledger.dates import parse_date, parse_period_end
+from ledger.db import DEFAULT_BUSY_TIMEOUT_S, Ledger, default_ledger_path, open_ledger
+from ledger.domain import BookKind, Role
+from ledger.errors import GongzhangError, InvalidInputError, PermissionDeniedError
+from ledger.i18n import _
+from ledger.models import AppUser, Book
+from ledger.money import Money, format_money, parse_money
+from ledger.services.attachments import attach_file
+from ledger.services.balances import trial_balance
+from ledger.services.books import close_period, create_book, find_book, list_books
+from ledger.services.demo import build_demo
+from ledger.services.entries import PostingLine, find_entry, post_entry, reverse_entry
+from ledger.services.journal import JournalFilter, journal_count, journal_page
+from ledger.services.users import authenticate, create_user, list_users
+from ledger.verify import verify_ledger
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def _money(fen: int) -> str:
+    return format_money(Money(fen), i18n.babel_locale())
+
+
+def _blank_or_money(fen: int) -> str:
+    return _money(fen) if fen else ""
+
+
+def _emit_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _account_name(zh: str, en: str) -> str:
+    return zh if i18n.current_language() == "zh_CN" else en
+
+
+# --- acting user -------------------------------------------------------------------------------
+
+
+def _actor(session: Session, args: argparse.Namespace) -> AppUser:
+    """Who is acting: ``--user``, else $GONGZHANG_USER, else the ledger's only user."""
+    name = args.user or os.environ.get("GONGZHANG_USER")
+    if not name:
+        users = list_users(session)
+        if len(users) != 1:
+            raise InvalidInputError(
+                _(
+                    "This ledger has several users; say who you are with --user NAME ({names})."
+                ).format(names=", ".join(u.username for u in users))
+            )
+        name = users[0].username
+    password = os.environ.get("GONGZHANG_PASSWORD")
+    user = authenticate(session, name, password) if password else None
+    if user is None:
+        try:
+            user = authenticate(session, name, None)
+        except PermissionDeniedError:
+            if not sys.stdin.isatty():
+                raise
+            user = authenticate(
+                session, name, getpass.getpass(_("Password for {user}: ").format(user=name))
+            )
+    return user
+
+
+def _open(args: argparse.Namespace, *, create: bool = False) -> Ledger:
+    return open_ledger(args.path, create=create, busy_timeout=args.wait)
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = args.path or str(default_ledger_path())
+    if not args.path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    args.path = path
+    with _open(args, create=True) as ledger, ledger.write() as s:
+        admin = create_user(
+            s, username=args.admin, display_name=args.admin, role=Role.ADMIN, actor=None
+        )
+        result = {"ledger": path, "admin": admin.username}
+    if args.json:
+        _emit_json(result)
+    else:
+        print(
+            _("Created the ledger {path} with the administrator “{admin}”.").format(
+                path=path, admin=args.admin
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    with _open(args, create=True) as ledger, ledger.write() as s:
+        summary = build_demo(s)
+    if args.json:
+        _emit_json({"ledger": args.path, "books": summary.book_ids, "entries": summary.entries})
+    else:
+        print(
+            _("Created the demo ledger {path}: {n} entries in {books} books.").format(
+                path=args.path, n=summary.entries, books=len(summary.book_ids)
+            )
+        )
+        for name, book_id in summary.book_ids.items():
+            print(f"  {book_id}  {name}")
+    return EXIT_OK
+
+
+def _book_json(book: Book) -> dict[str, Any]:
+    return {
+        "id": book.id,
+        "name": book.name,
+        "kind": book.kind,
+        "organisation": book.organisation,
+        "closed_through": book.closed_through.isoformat() if book.closed_through else None,
+        "entries": book.head_index,
+        "head_hash": book.head_hash,
+    }
+
+
+def cmd_book_add(args: argparse.Namespace) -> int:
+    with _open(args) as ledger, ledger.write() as s:
+        book = create_book(
+            s, kind=args.kind, name=args.name, organisation=args.organisation, actor=_actor(s, args)
+        )
+        data = _book_json(book)
+    if args.json:
+        _emit_json(data)
+    else:
+        print(
+            _("Created book {id} “{name}” ({kind}).").format(
+                id=data["id"], name=data["name"], kind=BookKind(data["kind"]).label
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_book_list(args: argparse.Namespace) -> int:
+    with _open(args) as ledger, ledger.read() as s:
+        books = [_book_json(b) for b in list_books(s)]
+    if args.json:
+        _emit_json(books)
+        return EXIT_OK
+    rows = [
+        [
+            str(b["id"]),
+            b["name"],
+            BookKind(b["kind"]).label,
+            str(b["entries"]),
+            b["closed_through"] or "",
+        ]
+        for b in books
+    ]
+    print(
+        render_table(
+            [_("No."), _("Book"), _("Kind"), _("Entries"), _("Closed through")], rows, right=(0, 3)
+        )
+    )
+    return EXIT_OK
+
+
+def _parse_line(text: str) -> PostingLine:
+    code, sep, amount = text.partition("=")
+    if not sep or not code.strip() or not amount.strip():
+        raise InvalidInputError(
+            _(
+                "“{text}” is not a posting; write ACCOUNT_CODE=AMOUNT, debit positive and credit "
+                "negative, for example 1002=100.00 4101=-100.00."
+            ).format(text=text)
+        )
+    return PostingLine(code.strip(), parse_money(amount).fen)
+
+
+def cmd_post(args: argparse.Namespace) -> int:
+    date = parse_date(args.date)
+    lines = [_parse_line(t) for t in args.lines]
+    with _open(args) as ledger, ledger.write() as s:
+        book = find_book(s, args.book)
+        actor = _actor(s, args)
+        approver = None
+        if args.approver:
+            approver = authenticate(s, args.approver, os.environ.get("GONGZHANG_APPROVER_PASSWORD"))
+        posted = post_entry(
+            s,
+            book_id=book.id or 0,
+            date=date,
+            memo=args.memo,
+            lines=lines,
+            actor=actor,
+            approver=approver,
+        )
+    if args.json:
+        _emit_json(
+            {
+                "id": posted.id,
+                "number": posted.number,
+                "date": posted.date.isoformat(),
+                "hash": posted.hash,
+            }
+        )
+    else:
+        print(
+            _("Posted {number} on {date}: {memo}").format(
+                number=posted.number, date=posted.date.isoformat(), memo=posted.memo
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_reverse(args: argparse.Namespace) -> int:
+    date = parse_date(args.date) if args.date else None
+    with _open(args) as ledger, ledger.write() as s:
+        book = find_book(s, args.book)
+        entry = find_entry(s, book_id=book.id or 0, number=args.number)
+        posted = reverse_entry(
+            s, entry_id=entry.id or 0, actor=_actor(s, args), date=date, memo=args.memo
+        )
+    if args.json:
+        _emit_json({"id": posted.id, "number": posted.number, "hash": posted.hash})
+    else:
+        print(
+            _("Posted {number} on {date}: {memo}").format(
+                number=posted.number, date=posted.date.isoformat(), memo=posted.memo
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    source = Path(args.file)
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(
+            _("Cannot read {file}: {reason}").format(file=source, reason=exc.strerror)
+        ) from exc
+    with _open(args) as ledger, ledger.write() as s:
+        book = find_book(s, args.book)
+        entry = find_entry(s, book_id=book.id or 0, number=args.number)
+        attachment = attach_file(
+            s, entry_id=entry.id or 0, filename=source.name, data=data, actor=_actor(s, args)
+        )
+        result = {
+            "file": attachment.filename,
+            "sha256": attachment.sha256,
+            "number": voucher_number(entry.year, entry.seq),
+        }
+    if args.json:
+        _emit_json(result)
+    else:
+        print(
+            _("Attached {file} to {number} (SHA-256 {sha}).").format(
+                file=result["file"], number=result["number"], sha=result["sha256"][:16]
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    through = parse_period_end(args.through)
+    with _open(args) as ledger, ledger.write() as s:
+        book = close_period(
+            s, book_id=find_book(s, args.book).id or 0, through=through, actor=_actor(s, args)
+        )
+        name = book.name
+    if args.json:
+        _emit_json({"book": name, "closed_through": through.isoformat()})
+    else:
+        print(_("“{book}” is closed through {date}.").format(book=name, date=through.isoformat()))
+    return EXIT_OK
+
+
+def cmd_balance(args: argparse.Namespace) -> int:
+    at = parse_date(args.at) if args.at else None
+    with _open(args) as ledger, ledger.read() as s:
+        book = find_book(s, args.book)
+        tb = trial_balance(s, book_id=book.id or 0, at=at)
+        name = book.name
+    shown = [a for a in tb.accounts if args.all or a.debit_fen or a.credit_fen]
+    if args.json:
+        _emit_json(
+            {
+                "book": name,
+                "at": at.isoformat() if at else None,
+                "balanced": tb.balanced,
+                "total_debit_balance_fen": tb.total_debit_balance_fen,
+                "total_credit_balance_fen": tb.total_credit_balance_fen,
+                "accounts": [
+                    {
+                        "code": a.code,
+                        "name_zh": a.name_zh,
+                        "name_en": a.name_en,
+                        "type": a.type.value,
+                        "leaf": a.is_leaf,
+                        "debit_fen": a.debit_fen,
+                        "credit_fen": a.credit_fen,
+                        "balance_fen": a.balance_fen,
+                    }
+                    for a in shown
+                ],
+            }
+        )
+        return EXIT_OK
+    title = _("Trial balance of “{book}”").format(book=name)
+    title += " " + (_("at {date}").format(date=at.isoformat()) if at else _("(all dates)"))
+    rows = [
+        [
+            a.code,
+            "  " * a.depth + _account_name(a.name_zh, a.name_en),
+            a.type.label,
+            _blank_or_money(a.debit_fen),
+            _blank_or_money(a.credit_fen),
+            _blank_or_money(a.debit_balance_fen),
+            _blank_or_money(a.credit_balance_fen),
+        ]
+        for a in shown
+    ]
+    rows.append(
+        [
+            "",
+            _("Total"),
+            "",
+            _money(tb.total_debit_fen),
+            _money(tb.total_credit_fen),
+            _money(tb.total_debit_balance_fen),
+            _money(tb.total_credit_balance_fen),
+        ]
+    )
+    print(title)
+    print(
+        render_table(
+            [
+                _("Code"),
+                _("Account"),
+                _("Type"),
+                _("Debits"),
+                _("Credits"),
+                _("Debit balance"),
+                _("Credit balance"),
+            ],
+            rows,
+            right=(3, 4, 5, 6),
+        )
+    )
+    print(_("Balanced.") if tb.balanced else _("NOT BALANCED — run gongzhang verify."))
+    return EXIT_OK
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    filters = JournalFilter(
+        account_code=args.account,
+        date_from=parse_date(args.date_from) if args.date_from else None,
+        date_to=parse_date(args.date_to) if args.date_to else None,
+        text=args.text,
+    )
+    if args.limit < 1:
+        raise InvalidInputError(_("--limit must be at least 1."))
+    with _open(args) as ledger, ledger.read() as s:
+        book = find_book(s, args.book)
+        page = journal_page(s, book_id=book.id or 0, filters=filters, limit=args.limit, last=True)
+        total = journal_count(s, book_id=book.id or 0, filters=filters)
+        name = book.name
+    if args.json:
+        _emit_json(
+            {
+                "book": name,
+                "total": total,
+                "rows": [
+                    {
+                        "date": r.date.isoformat(),
+                        "number": r.number,
+                        "memo": r.memo,
+                        "line": r.line_no,
+                        "account_code": r.account_code,
+                        "account_name_zh": r.account_name_zh,
+                        "account_name_en": r.account_name_en,
+                        "amount_fen": r.amount_fen,
+                    }
+                    for r in page.rows
+                ],
+            }
+        )
+        return EXIT_OK
+    rows = [
+        [
+            r.date.isoformat(),
+            r.number,
+            r.memo,
+            r.account_code,
+            _account_name(r.account_name_zh, r.account_name_en),
+            _blank_or_money(r.debit_fen),
+            _blank_or_money(r.credit_fen),
+        ]
+        for r in page.rows
+    ]
+    print(
+        _("Journal of “{book}”: the last {shown} of {total} postings").format(
+            book=name, shown=len(rows), total=total
+        )
+    )
+    print(
+        render_table(
+            [_("Date"), _("Voucher"), _("Memo"), _("Code"), _("Account"), _("Debit"), _("Credit")],
+            rows,
+            right=(5, 6),
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with _open(args) as ledger, ledger.read() as s:
+        book_id = find_book(s, args.book).id if args.book else None
+        findings = verify_ledger(s, book_id=book_id)
+        books = list_books(s)
+        checked = {b.name: b.head_index for b in books if book_id is None or b.id == book_id}
+    if args.json:
+        _emit_json(
+            {
+                "intact": not findings,
+                "books": checked,
+                "findings": [
+                    {"book": f.book, "number": f.number, "message": f.message} for f in findings
+                ],
+            }
+        )
+    elif findings:
+        print(_("The ledger is NOT intact: {n} findings.").format(n=len(findings)))
+        for f in findings:
+            print(f"  {f}")
+    else:
+        print(
+            _(
+                "The ledger is intact: {entries} entries in {books} books checked; chain, "
+                "balancing, numbering, attachments and audit trail verified."
+            ).format(entries=sum(checked.values()), books=len(checked))
+        )
+    return EXIT_REFUSED if findings else EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with _open(args) as ledger:
+        target = backup_ledger(ledger, args.dest)
+    if args.json:
+        _emit_json({"backup": str(target)})
+    else:
+        print(_("Backed up {path} to {dest}.").format(path=args.path, dest=target))
+    return EXIT_OK
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    with _open(args) as ledger, ledger.write() as s:
+        user = create_user(
+            s,
+            username=args.username,
+            role=args.role,
+            display_name=args.display_name,
+            password=password,
+            actor=_actor(s, args),
+        )
+        data = {"username": user.username, "role": user.role}
+    if args.json:
+        _emit_json(data)
+    else:
+        print(
+            _("Added user “{name}” ({role}).").format(
+                name=data["username"], role=Role(data["role"]).label
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    with _open(args) as ledger, ledger.read() as s:
+        users = [(u.username, u.display_name, u.role) for u in list_users(s)]
+    if args.json:
+        _emit_json([{"username": n, "display_name": d, "role": r} for n, d, r in users])
+    else:
+        print(
+            render_table(
+                [_("User"), _("Name"), _("Role")], [[n, d, Role(r).label] for n, d, r in users]
+            )
+        )
+    return EXIT_OK
+
+
+# --- parser ------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list of commands reads best
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        help=_("language of the output (default: the system's, else Chinese)"),
+    )
+    common.add_argument("--json", action="store_true", help=_("print JSON (amounts in fen)"))
+    common.add_argument("--user", help=_("who is acting (default: the ledger's only user)"))
+    common.add_argument(
+        "--wait",
+        type=float,
+        default=DEFAULT_BUSY_TIMEOUT_S,
+        metavar=_("SECONDS"),
+        help=_("how long to wait for another writer (default: %(default)s)"),
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="gongzhang",
+        parents=[common],
+        description=_("Gongzhang: tamper-evident public bookkeeping for a neighbourhood."),
+    )
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"), required=True)
+
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help_text: str, parent: Any = sub
+    ) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(
+            name, parents=[common], help=help_text, description=help_text
+        )
+        p.set_defaults(func=func)
+        return p
+
+    def ledger_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("path", metavar="PATH", help=_("the ledger file (or a database URL)"))
+
+    def book_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--book", required=True, help=_("book number or name"))
+
+    p = add("init", cmd_init, _("create a new, empty ledger"))
+    p.add_argument(
+        "path",
+        metavar="PATH",
+        nargs="?",
+        help=_("where to create it (default: in your data folder)"),
+    )
+    p.add_argument("--admin", default="admin", help=_("the administrator's user name"))
+
+    p = add("demo", cmd_demo, _("create a demo ledger from the seed cases"))
+    ledger_arg(p)
+
+    book = add("book", lambda _a: EXIT_USAGE, _("add or list books"))
+    book_sub = book.add_subparsers(dest="book_command", metavar=_("COMMAND"), required=True)
+    p = add("add", cmd_book_add, _("add a book with its chart of accounts"), book_sub)
+    ledger_arg(p)
+    p.add_argument("--kind", required=True, choices=[k.value for k in BookKind])
+    p.add_argument("--name", required=True)
+    p.add_argument("--organisation", default="", help=_("the organisation that keeps the book"))
+    p = add("list", cmd_book_list, _("list the books"), book_sub)
+    ledger_arg(p)
+
+    p = add("post", cmd_post, _("post an entry: ACCOUNT=AMOUNT … (debit +, credit −)"))
+    ledger_arg(p)
+    book_arg(p)
+    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    p.add_argument("--memo", required=True, help=_("what the entry is for"))
+    p.add_argument("--approver", help=_("user name of the approver (not yourself)"))
+    p.add_argument("lines", nargs="+", metavar="ACCOUNT=AMOUNT")
+
+    p = add("reverse", cmd_reverse, _("reverse a posted entry with a linked opposite entry"))
+    ledger_arg(p)
+    book_arg(p)
+    p.add_argument("--number", required=True, help=_("voucher number, e.g. 记-2024-0001"))
+    p.add_argument("--date", help=_("date of the reversal (default: today)"))
+    p.add_argument("--memo")
+
+    p = add("attach", cmd_attach, _("attach a receipt or voucher file to a posted entry"))
+    ledger_arg(p)
+    book_arg(p)
+    p.add_argument("--number", required=True, help=_("voucher number, e.g. 记-2024-0001"))
+    p.add_argument("file", metavar="FILE")
+
+    p = add("close", cmd_close, _("close a period: no more postings dated up to then"))
+    ledger_arg(p)
+    book_arg(p)
+    p.add_argument("--through", required=True, help="YYYY-MM | YYYY-MM-DD")
+
+    p = add("balance", cmd_balance, _("print the trial balance"))
+    ledger_arg(p)
+    book_arg(p)
+    p.add_argument("--at", help=_("balances at this date (default: all dates)"))
+    p.add_argument("--all", action="store_true", help=_("also show accounts with no postings"))
+
+    p = add("journal", cmd_journal, _("print the latest postings"))
+    ledger_arg(p)
+    book_arg(p)
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--account", help=_("only this account and its sub-accounts"))
+    p.add_argument("--from", dest="date_from", help="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="YYYY-MM-DD")
+    p.add_argument("--text", help=_("only entries whose memo contains this"))
+
+    p = add("verify", cmd_verify, _("check the hash chain, balancing, numbering and audit trail"))
+    ledger_arg(p)
+    p.add_argument("--book", help=_("book number or name (default: all)"))
+
+    p = add("backup", cmd_backup, _("copy the ledger to a backup file while it stays in use"))
+    ledger_arg(p)
+    p.add_argument("dest", metavar="DEST")
+
+    user = add("user", lambda _a: EXIT_USAGE, _("add or list users"))
+    user_sub = user.add_subparsers(dest="user_command", metavar=_("COMMAND"), required=True)
+    p = add("add", cmd_user_add, _("add a user"), user_sub)
+    ledger_arg(p)
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--display-name")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=_("read the new user's password from standard input"),
+    )
+    p = add("list", cmd_user_list, _("list users"), user_sub)
+    ledger_arg(p)
+    return parser
+
+
+def _language_from(argv: Sequence[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(_language_from(args_list) or i18n.system_language())
+    argparse_catalog.install()
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        return int(args.func(args))
+    except GongzhangError as exc:
+        print(_("Error: {message}").format(message=exc), file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print(_("Interrupted; nothing was written."), file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,316 @@
+"""Opening ledger files: engines, pragmas, migrations, and units of work.
+
+A ledger is any SQLAlchemy URL; a plain path means a SQLite file. SQLite files run in WAL mode
+with foreign keys on and a busy timeout, and every writing transaction starts with
+``BEGIN IMMEDIATE`` so that two writers queue up instead of failing half-way (voucher numbers and
+the hash chain are then assigned one writer at a time). Alembic migrations run when a ledger is
+opened; a ledger written by a newer schema is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from platformdirs import user_data_path
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session
+
+from ledger.errors import (
+    LedgerBusyError,
+    LedgerFileError,
+    ReadOnlyLedgerError,
+    SchemaTooNewError,
+)
+from ledger.i18n import _
+
+APP_MARKER = "gongzhang"
+SQLITE_HEADER = b"SQLite format 3\x00"
+DEFAULT_BUSY_TIMEOUT_S = 10.0
+
+
+def default_ledger_path() -> Path:
+    """Where a ledger goes when the user names none: the per-user data directory."""
+    return user_data_path("gongzhang", appauthor=False) / "ledger.sqlite"
+
+
+def _alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def schema_head() -> str:
+    """The newest schema revision this version of Gongzhang knows."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+@dataclass
+class Ledger:
+    """An open ledger: its engine and how to start units of work on it.
+
+    ``with ledger.write() as session:`` is one transaction that commits at the end of the block and
+    rolls back entirely on any error; ``ledger.read()`` is the same for reading.
+    """
+
+    url: str
+    engine: Engine
+    path: Path | None
+    read_only: bool
+    busy_timeout: float
+    _writer: Engine = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._writer = self.engine.execution_options(gongzhang_begin="IMMEDIATE")
+
+    @property
+    def name(self) -> str:
+        return str(self.path) if self.path is not None else self.engine.url.render_as_string()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        if self.read_only:
+            raise ReadOnlyLedgerError(
+                _(
+                    "The ledger {name} is read-only, so nothing can be recorded in it. "
+                    "Make the file writable, or work on a copy."
+                ).format(name=self.name)
+            )
+        with self._translate_db_errors(), Session(self._writer) as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._translate_db_errors(), Session(self.engine) as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def _translate_db_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            text = str(exc.orig).lower()
+            if "locked" in text or "busy" in text:
+                raise LedgerBusyError(
+                    _(
+                        "The ledger {name} is being changed by another program or user; "
+                        "waited {seconds} s for it. Nothing was written. Try again when the "
+                        "other work has finished."
+                    ).format(name=self.name, seconds=f"{self.busy_timeout:g}")
+                ) from exc
+            if "readonly" in text or "read-only" in text:
+                raise ReadOnlyLedgerError(
+                    _(
+                        "The ledger {name} cannot be written (the file or its folder is "
+                        "read-only). Nothing was written."
+                    ).format(name=self.name)
+                ) from exc
+            raise
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _is_url(target: str) -> bool:
+    return "://" in target
+
+
+def _sqlite_engine(path: Path, *, read_only: bool, busy_timeout: float) -> Engine:
+    def connect() -> sqlite3.Connection:
+        if read_only:
+            uri = path.resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False)
+        # We issue BEGIN ourselves (see _on_begin), so the driver must not.
+        conn.isolation_level = None
+        return conn
+
+    engine = create_engine("sqlite:///" + str(path), creator=connect)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
+            # FULL: a committed voucher survives a power cut, not only a crash of the app.
+            cur.execute("PRAGMA synchronous=FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get("gongzhang_begin") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _check_sqlite_file(path: Path, *, create: bool) -> None:
+    if not path.exists():
+        if create:
+            if not path.parent.is_dir():
+                raise LedgerFileError(
+                    _("The folder {folder} does not exist; create it first.").format(
+                        folder=path.parent
+                    )
+                )
+            return
+        raise LedgerFileError(
+            _("There is no ledger at {path}. Create one with: gongzhang init {path}").format(
+                path=path
+            )
+        )
+    if path.is_dir():
+        raise LedgerFileError(_("{path} is a folder, not a ledger file.").format(path=path))
+    with path.open("rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if create:
+        raise LedgerFileError(
+            _("{path} already exists; choose a new file name for the new ledger.").format(path=path)
+        )
+    if header != SQLITE_HEADER:
+        raise LedgerFileError(
+            _("{path} is not a Gongzhang ledger (it is not a database file).").format(path=path)
+        )
+
+
+def _file_is_read_only(path: Path) -> bool:
+    # The write bits are checked, not os.access: a file its owner marked read-only is opened
+    # read-only even for root, who could otherwise write anything.
+    mode = path.stat().st_mode
+    return not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) or not os.access(path, os.W_OK)
+
+
+def open_ledger(
+    target: str | os.PathLike[str],
+    *,
+    create: bool = False,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S,
+) -> Ledger:
+    """Open (or with ``create=True`` create) the ledger at a path or SQLAlchemy URL.
+
+    Applies pending migrations. Raises :class:`LedgerFileError` for a missing file or one that is
+    not a ledger, :class:`SchemaTooNewError` for a ledger from a newer Gongzhang.
+    """
+    text = os.fspath(target)
+    path: Path | None = None
+    read_only = False
+    if _is_url(text):
+        url = text
+        engine = create_engine(url)
+    else:
+        path = Path(text).expanduser()
+        _check_sqlite_file(path, create=create)
+        read_only = path.exists() and _file_is_read_only(path)
+        url = "sqlite:///" + str(path)
+        engine = _sqlite_engine(path, read_only=read_only, busy_timeout=busy_timeout)
+    ledger = Ledger(url, engine, path, read_only, busy_timeout)
+    try:
+        _prepare_schema(ledger, create=create)
+    except BaseException:
+        engine.dispose()
+        if create and path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+        raise
+    return ledger
+
+
+def _prepare_schema(ledger: Ledger, *, create: bool) -> None:
+    name = ledger.name
+    script = ScriptDirectory.from_config(_alembic_config())
+    head = script.get_current_head()
+    try:
+        with ledger.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            current = MigrationContext.configure(conn).get_current_heads() if tables else ()
+            marker = None
+            if "ledger_meta" in tables:
+                marker = conn.exec_driver_sql(
+                    "SELECT value FROM ledger_meta WHERE key = 'app'"
+                ).scalar()
+            conn.rollback()
+    except DatabaseError as exc:
+        raise LedgerFileError(
+            _("{name} is not a Gongzhang ledger ({reason}).").format(name=name, reason=exc.orig)
+        ) from exc
+
+    if tables and (not create) and (marker != APP_MARKER or not current):
+        raise LedgerFileError(
+            _("{name} is a database, but not a Gongzhang ledger.").format(name=name)
+        )
+    if create and tables:
+        raise LedgerFileError(
+            _("{name} already holds data; a new ledger needs an empty database.").format(name=name)
+        )
+    if not tables and not create:
+        raise LedgerFileError(
+            _("{name} is an empty database, not a Gongzhang ledger.").format(name=name)
+        )
+    for rev in current:
+        try:
+            known = script.get_revision(rev)
+        except CommandError:
+            known = None
+        if known is None:
+            raise SchemaTooNewError(
+                _(
+                    "{name} was written by a newer version of Gongzhang (schema {rev}). "
+                    "Install the newer version to open it; this one has not touched the file."
+                ).format(name=name, rev=rev)
+            )
+    if tuple(current) == (head,):
+        return
+    if ledger.read_only:
+        raise ReadOnlyLedgerError(
+            _(
+                "{name} needs a schema upgrade, but the file is read-only. Make it writable "
+                "once so Gongzhang can upgrade it."
+            ).format(name=name)
+        )
+    _migrate(ledger)
+
+
+def _migrate(ledger: Ledger) -> None:
+    with ledger._writer.connect() as conn:
+        is_sqlite = conn.dialect.name == "sqlite"
+        if is_sqlite:
+            # Batch migrations copy tables; foreign keys are checked once afterwards instead.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                command.upgrade(_alembic_config(conn), "head")
+                if is_sqlite:
+                    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if bad:
+                        msg = f"migration left broken references: {bad[:5]}"
+                        raise LedgerFileError(msg)
+        finally:
+            if is_sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the ledger schema, applied when a ledger is opened (ledger.db)."""

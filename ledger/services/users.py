@@ -1,0 +1,151 @@
+"""Users and their roles (用户与角色); passwords hashed with scrypt, a memory-hard KDF."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from sqlmodel import Session, col, func, select
+
+from ledger.access import Action, require
+from ledger.clock import utc_now_iso
+from ledger.domain import Role
+from ledger.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from ledger.i18n import _
+from ledger.models import AppUser
+from ledger.services.audit import record_event
+
+# scrypt with N=2**15, r=8: 32 MiB of memory per guess.
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    """A self-describing scrypt hash: ``scrypt$N$r$p$salt$key`` (base64)."""
+    salt = secrets.token_bytes(16)
+    key = hashlib.scrypt(
+        password.encode("utf-8"),
+        salt=salt,
+        n=_SCRYPT_N,
+        r=_SCRYPT_R,
+        p=_SCRYPT_P,
+        maxmem=64 * 1024 * 1024,
+    )
+    b64 = base64.b64encode
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(key).decode()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        kind, n, r, p, salt, key = stored.split("$")
+        if kind != "scrypt":
+            return False
+        expected = base64.b64decode(key)
+        got = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=64 * 1024 * 1024,
+            dklen=len(expected),
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def _validate_username(username: str) -> str:
+    name = username.strip()
+    if not name or len(name) > 64 or any(ch.isspace() for ch in name):
+        raise InvalidInputError(
+            _("A user name needs 1 to 64 characters and no spaces; got “{name}”.").format(
+                name=username
+            )
+        )
+    return name
+
+
+def _validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError(
+            _("A password needs at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)
+        )
+
+
+def count_users(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(AppUser)).one()
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    role: Role | str,
+    display_name: str | None = None,
+    password: str | None = None,
+    actor: AppUser | None,
+) -> AppUser:
+    """Add a user. Only an administrator may, except for the very first user (the first-run
+    administrator of a new ledger), who must be an administrator."""
+    name = _validate_username(username)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInputError(
+            _("Unknown role “{role}”; choose one of: {choices}.").format(
+                role=role, choices=", ".join(r.value for r in Role)
+            )
+        ) from None
+    if actor is None:
+        if count_users(session) > 0:
+            raise PermissionDeniedError(_("Only an administrator may add users."))
+        if role != Role.ADMIN:
+            raise InvalidInputError(_("The first user of a ledger must be an administrator."))
+    else:
+        require(actor.username, actor.role, Action.MANAGE_USERS)
+    if session.exec(select(AppUser).where(col(AppUser.username) == name)).first():
+        raise InvalidInputError(_("There is already a user called “{name}”.").format(name=name))
+    if password is not None:
+        _validate_password(password)
+    user = AppUser(
+        username=name,
+        display_name=(display_name or name).strip(),
+        role=role.value,
+        password_hash=hash_password(password) if password is not None else None,
+        created_at=utc_now_iso(),
+    )
+    session.add(user)
+    session.flush()
+    record_event(
+        session,
+        actor=actor or user,
+        action="user.created",
+        object_type="user",
+        object_id=user.id or 0,
+        detail={"username": name, "role": role.value},
+    )
+    return user
+
+
+def get_user(session: Session, username: str) -> AppUser:
+    user = session.exec(select(AppUser).where(col(AppUser.username) == username)).first()
+    if user is None or not user.active:
+        raise NotFoundError(_("There is no user called “{name}”.").format(name=username))
+    return user
+
+
+def authenticate(session: Session, username: str, password: str | None) -> AppUser:
+    """The user, if the password is right (a user without a password needs none)."""
+    user = get_user(session, username)
+    if user.password_hash is None:
+        return user
+    if password is None or not check_password(password, user.password_hash):
+        raise PermissionDeniedError(_("Wrong password for user “{name}”.").format(name=username))
+    return user
+
+
+def list_users(session: Session) -> list[AppUser]:
+    return list(session.exec(select(AppUser).where(col(AppUser.active)).order_by(col(AppUser.id))))

@@ -1,0 +1,320 @@
+"""Verification of a ledger (账簿校验): recomputes what posting guaranteed and reports findings.
+
+Findings are values, not exceptions: a list of what is wrong, each naming the book and the voucher
+number, so a treasurer (or an auditor) sees every problem at once. An empty list means the chain,
+the balancing, the numbering, the attachments and the audit trail are all intact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from ledger.chain import audit_hash, entry_hash, voucher_number
+from ledger.i18n import _
+from ledger.models import (
+    GENESIS_HASH,
+    Account,
+    AppUser,
+    Attachment,
+    AuditEvent,
+    Book,
+    Entry,
+    Posting,
+    columns,
+)
+
+_BATCH = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found: where (book, voucher) and what, in words a person can act on."""
+
+    book: str | None
+    number: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = " ".join(p for p in (self.book and f"[{self.book}]", self.number) if p)
+        return f"{where}: {self.message}" if where else self.message
+
+
+def _stream(session: Session, stmt: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    result = session.connection().execute(stmt.execution_options(yield_per=_BATCH))
+    for row in result:
+        yield tuple(row)
+
+
+def verify_ledger(session: Session, *, book_id: int | None = None) -> list[Finding]:
+    """Check every book (or one) and the audit trail; return the findings, empty if intact."""
+    users: dict[int | None, str] = dict(
+        session.connection()
+        .execute(sa_select(*columns(AppUser.id, AppUser.username)))
+        .tuples()
+        .all()
+    )
+    books = session.exec(select(Book).order_by(col(Book.id))).all()
+    findings: list[Finding] = []
+    for book in books:
+        if book_id is None or book.id == book_id:
+            findings.extend(_BookCheck(session, book, users).run())
+    if book_id is None:
+        findings.extend(_verify_audit(session, users))
+    return findings
+
+
+class _BookCheck:
+    """Walks one book's entries in chain order, recomputing every link."""
+
+    def __init__(self, session: Session, book: Book, users: dict[int | None, str]) -> None:
+        self.session = session
+        self.book = book
+        self.users = users
+        self.findings: list[Finding] = []
+        self.expected_index = 0
+        self.prev = GENESIS_HASH
+        self.last_seq: dict[int, int] = {}
+        self.numbers: dict[int, str] = {}
+        self.reversed_ids: set[int | None] = set()
+
+    def add(self, number: str | None, message: str) -> None:
+        self.findings.append(Finding(self.book.name, number, message))
+
+    def run(self) -> list[Finding]:
+        book = self.book
+        self.reversed_ids = set(
+            self.session.exec(
+                select(Entry.reverses_id).where(
+                    col(Entry.book_id) == book.id, col(Entry.reverses_id).is_not(None)
+                )
+            ).all()
+        )
+        stmt = (
+            sa_select(
+                *columns(
+                    Entry.id,
+                    Entry.year,
+                    Entry.seq,
+                    Entry.chain_index,
+                    Entry.date,
+                    Entry.memo,
+                    Entry.recorded_by_id,
+                    Entry.approved_by_id,
+                    Entry.recorded_at,
+                    Entry.reverses_id,
+                    Entry.prev_hash,
+                    Entry.hash,
+                    Posting.line_no,
+                    Account.code,
+                    Posting.amount_fen,
+                    Posting.counterparty_id,
+                    Posting.book_id,
+                    Posting.date,
+                    Account.book_id,
+                )
+            )
+            .select_from(Entry)
+            .outerjoin(Posting, col(Posting.entry_id) == col(Entry.id))
+            .outerjoin(Account, col(Account.id) == col(Posting.account_id))
+            .where(col(Entry.book_id) == book.id)
+            .order_by(col(Entry.chain_index), col(Posting.line_no))
+        )
+        for _entry_id, group in itertools.groupby(_stream(self.session, stmt), key=itemgetter(0)):
+            self.check_entry(list(group))
+        if book.head_index != self.expected_index or book.head_hash != self.prev:
+            self.add(
+                None,
+                _(
+                    "the book's record of its last entry (place {index}) does not match "
+                    "the entries found (place {found}); entries at the end were removed "
+                    "or added outside Gongzhang."
+                ).format(index=book.head_index, found=self.expected_index),
+            )
+        self.findings.extend(_verify_attachments(self.session, book))
+        return self.findings
+
+    def check_entry(self, rows: list[tuple[Any, ...]]) -> None:
+        (eid, year, seq, index, date, memo, by_id, ok_id, at, rev_id, prev_hash, stored) = rows[0][
+            :12
+        ]
+        number = voucher_number(year, seq)
+        self.check_place(number, index=index, prev_hash=prev_hash, year=year, seq=seq, date=date)
+        postings = [r[12:19] for r in rows if r[12] is not None]
+        self.check_postings(number, date, postings)
+        reverses = None
+        if rev_id is not None:
+            reverses = self.numbers.get(rev_id)
+            if reverses is None:
+                self.add(number, _("reverses an entry that is not earlier in this book."))
+        recomputed = entry_hash(
+            book_uid=self.book.uid,
+            year=year,
+            seq=seq,
+            chain_index=index,
+            date_iso=date.isoformat(),
+            memo=memo,
+            recorded_by=self.users.get(by_id, "?"),
+            approved_by=self.users.get(ok_id, "?") if ok_id is not None else None,
+            recorded_at=at,
+            reverses=reverses,
+            postings=[(p[0], p[1], p[2], p[3]) for p in postings],
+            prev_hash=prev_hash,
+        )
+        if recomputed != stored:
+            self.add(
+                number,
+                _("has been altered since it was posted: its content no longer matches its hash."),
+            )
+        if eid in self.reversed_ids:
+            self.numbers[eid] = number
+        self.prev = stored
+
+    def check_place(
+        self, number: str, *, index: int, prev_hash: str, year: int, seq: int, date: dt.date
+    ) -> None:
+        self.expected_index += 1
+        if index != self.expected_index:
+            self.add(
+                number,
+                _(
+                    "is at place {got} of the chain where place {want} was expected; "
+                    "entries are missing or were inserted."
+                ).format(got=index, want=self.expected_index),
+            )
+            self.expected_index = index
+        if prev_hash != self.prev:
+            self.add(
+                number,
+                _(
+                    "does not link to the entry before it (its previous-hash "
+                    "differs); the entry before it was changed or removed."
+                ),
+            )
+        if year != date.year:
+            self.add(
+                number,
+                _("is numbered in {year} but dated {date}.").format(
+                    year=year, date=date.isoformat()
+                ),
+            )
+        want_seq = self.last_seq.get(year, 0) + 1
+        if seq != want_seq:
+            self.add(
+                number,
+                _("breaks the numbering: {want} was expected next.").format(
+                    want=voucher_number(year, want_seq)
+                ),
+            )
+        self.last_seq[year] = max(seq, self.last_seq.get(year, 0))
+
+    def check_postings(self, number: str, date: dt.date, postings: list[tuple[Any, ...]]) -> None:
+        if len(postings) < 2:
+            self.add(
+                number,
+                _("has {n} postings; every entry needs at least two.").format(n=len(postings)),
+            )
+        total = 0
+        for line, code, fen, _cp, p_book, p_date, a_book in postings:
+            total += fen
+            if fen == 0:
+                self.add(number, _("posting {line} is zero.").format(line=line))
+            if p_book != self.book.id or a_book != self.book.id:
+                self.add(number, _("posting {line} points to another book.").format(line=line))
+            if p_date != date:
+                self.add(
+                    number,
+                    _("posting {line} is dated {pdate} but the entry {date}.").format(
+                        line=line, pdate=p_date, date=date.isoformat()
+                    ),
+                )
+            if code is None:
+                self.add(
+                    number,
+                    _("posting {line} points to an account that does not exist.").format(line=line),
+                )
+        if total != 0:
+            self.add(
+                number,
+                _("does not balance: its postings add up to {fen} fen instead of 0.").format(
+                    fen=total
+                ),
+            )
+
+
+def _verify_attachments(session: Session, book: Book) -> list[Finding]:
+    out: list[Finding] = []
+    stmt = (
+        sa_select(
+            *columns(
+                Attachment.filename,
+                Attachment.sha256,
+                Attachment.size,
+                Attachment.data,
+                Entry.year,
+                Entry.seq,
+            )
+        )
+        .join(Entry, col(Entry.id) == col(Attachment.entry_id))
+        .where(col(Entry.book_id) == book.id)
+    )
+    for filename, sha, size, data, year, seq in session.connection().execute(stmt):
+        if hashlib.sha256(data).hexdigest() != sha or len(data) != size:
+            out.append(
+                Finding(
+                    book.name,
+                    voucher_number(year, seq),
+                    _("the attached file “{file}” has changed since it was attached.").format(
+                        file=filename
+                    ),
+                )
+            )
+    return out
+
+
+def _verify_audit(session: Session, users: dict[int | None, str]) -> list[Finding]:
+    out: list[Finding] = []
+    prev = GENESIS_HASH
+    expected = 0
+    stmt = sa_select(
+        *columns(
+            AuditEvent.seq,
+            AuditEvent.at,
+            AuditEvent.actor_id,
+            AuditEvent.action,
+            AuditEvent.object_type,
+            AuditEvent.object_id,
+            AuditEvent.detail,
+            AuditEvent.prev_hash,
+            AuditEvent.hash,
+        )
+    ).order_by(col(AuditEvent.seq))
+    for seq, at, actor_id, action, otype, oid, detail, prev_hash, stored in _stream(session, stmt):
+        expected += 1
+        label = _("audit event {seq}").format(seq=seq)
+        if seq != expected:
+            out.append(Finding(None, label, _("audit events are missing before this one.")))
+            expected = seq
+        recomputed = audit_hash(
+            seq=seq,
+            at=at,
+            actor=users.get(actor_id) if actor_id is not None else None,
+            action=action,
+            object_type=otype,
+            object_id=oid,
+            detail=detail,
+            prev_hash=prev_hash,
+        )
+        if prev_hash != prev or recomputed != stored:
+            out.append(Finding(None, label, _("the audit trail has been altered here.")))
+        prev = stored
+    return out

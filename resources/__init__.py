@@ -1,0 +1,1 @@
+"""Bundled resources: fonts, icons, translations and demo data (no code)."""
