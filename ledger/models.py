@@ -97,7 +97,6 @@ class Entry(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("book_id", "year", "seq", name="uq_entry_number"),
         UniqueConstraint("book_id", "chain_index", name="uq_entry_chain"),
-        Index("ix_entry_book_date", "book_id", "date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -113,7 +112,7 @@ class Entry(SQLModel, table=True):
     recorded_at: str = Field(max_length=32)
     reverses_id: int | None = Field(default=None, foreign_key="entry.id", index=True)
     prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64, index=True)
+    hash: str = Field(max_length=64)
 
 
 class Posting(SQLModel, table=True):

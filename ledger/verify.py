@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from ledger.chain import audit_hash, entry_hash, voucher_number
+from ledger.bulk import stream_rows
+from ledger.chain import PostingFacts, audit_hash, entry_hash_positional, voucher_number
 from ledger.i18n import _
 from ledger.models import (
     GENESIS_HASH,
@@ -32,8 +29,6 @@ from ledger.models import (
     Posting,
     columns,
 )
-
-_BATCH = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +44,11 @@ class Finding:
         return f"{where}: {self.message}" if where else self.message
 
 
-def _stream(session: Session, stmt: Select[Any]) -> Iterator[tuple[Any, ...]]:
-    result = session.connection().execute(stmt.execution_options(yield_per=_BATCH))
-    for row in result:
-        yield tuple(row)
-
-
 def verify_ledger(session: Session, *, book_id: int | None = None) -> list[Finding]:
     """Check every book (or one) and the audit trail; return the findings, empty if intact."""
+    conn = session.connection()
     users: dict[int | None, str] = dict(
-        session.connection()
-        .execute(sa_select(*columns(AppUser.id, AppUser.username)))
-        .tuples()
-        .all()
+        conn.execute(sa_select(*columns(AppUser.id, AppUser.username))).tuples().all()
     )
     books = session.exec(select(Book).order_by(col(Book.id))).all()
     findings: list[Finding] = []
@@ -73,12 +60,24 @@ def verify_ledger(session: Session, *, book_id: int | None = None) -> list[Findi
     return findings
 
 
+def _iso(value: dt.date | str) -> str:
+    """A date as ISO text, whether the driver gave a date or (SQLite) the stored text."""
+    return value if isinstance(value, str) else value.isoformat()
+
+
 class _BookCheck:
-    """Walks one book's entries in chain order, recomputing every link."""
+    """Walks one book's entries in order, recomputing every link of the chain.
+
+    Entries and postings are read as two streams in entry order and merged, so memory stays flat
+    however large the book.
+    """
 
     def __init__(self, session: Session, book: Book, users: dict[int | None, str]) -> None:
+        assert book.id is not None
         self.session = session
         self.book = book
+        self.book_id: int = book.id
+        self.book_uid = book.uid
         self.users = users
         self.findings: list[Finding] = []
         self.expected_index = 0
@@ -86,20 +85,27 @@ class _BookCheck:
         self.last_seq: dict[int, int] = {}
         self.numbers: dict[int, str] = {}
         self.reversed_ids: set[int | None] = set()
+        conn = session.connection()
+        self.accounts: dict[int, tuple[str, int]] = {
+            aid: (code, bid)
+            for aid, code, bid in conn.execute(
+                sa_select(*columns(Account.id, Account.code, Account.book_id))
+            ).tuples()
+        }
 
     def add(self, number: str | None, message: str) -> None:
         self.findings.append(Finding(self.book.name, number, message))
 
     def run(self) -> list[Finding]:
-        book = self.book
+        conn = self.session.connection()
         self.reversed_ids = set(
             self.session.exec(
                 select(Entry.reverses_id).where(
-                    col(Entry.book_id) == book.id, col(Entry.reverses_id).is_not(None)
+                    col(Entry.book_id) == self.book_id, col(Entry.reverses_id).is_not(None)
                 )
             ).all()
         )
-        stmt = (
+        entries = (
             sa_select(
                 *columns(
                     Entry.id,
@@ -114,23 +120,37 @@ class _BookCheck:
                     Entry.reverses_id,
                     Entry.prev_hash,
                     Entry.hash,
+                )
+            )
+            .where(col(Entry.book_id) == self.book_id)
+            .order_by(col(Entry.id))
+        )
+        in_book = sa_select(col(Entry.id)).where(col(Entry.book_id) == self.book_id)
+        postings = (
+            sa_select(
+                *columns(
+                    Posting.entry_id,
                     Posting.line_no,
-                    Account.code,
+                    Posting.account_id,
                     Posting.amount_fen,
                     Posting.counterparty_id,
                     Posting.book_id,
                     Posting.date,
-                    Account.book_id,
                 )
             )
-            .select_from(Entry)
-            .outerjoin(Posting, col(Posting.entry_id) == col(Entry.id))
-            .outerjoin(Account, col(Account.id) == col(Posting.account_id))
-            .where(col(Entry.book_id) == book.id)
-            .order_by(col(Entry.chain_index), col(Posting.line_no))
+            .where(col(Posting.entry_id).in_(in_book.scalar_subquery()))
+            .order_by(col(Posting.entry_id), col(Posting.line_no))
         )
-        for _entry_id, group in itertools.groupby(_stream(self.session, stmt), key=itemgetter(0)):
-            self.check_entry(list(group))
+        posting_rows = stream_rows(conn, postings)
+        pending = next(posting_rows, None)
+        for entry in stream_rows(conn, entries):
+            entry_id = entry[0]
+            lines: list[tuple[Any, ...]] = []
+            while pending is not None and pending[0] == entry_id:
+                lines.append(pending)
+                pending = next(posting_rows, None)
+            self.check_entry(entry, lines)
+        book = self.book
         if book.head_index != self.expected_index or book.head_hash != self.prev:
             self.add(
                 None,
@@ -143,32 +163,32 @@ class _BookCheck:
         self.findings.extend(_verify_attachments(self.session, book))
         return self.findings
 
-    def check_entry(self, rows: list[tuple[Any, ...]]) -> None:
-        (eid, year, seq, index, date, memo, by_id, ok_id, at, rev_id, prev_hash, stored) = rows[0][
-            :12
-        ]
+    def check_entry(self, entry: tuple[Any, ...], lines: list[tuple[Any, ...]]) -> None:
+        (eid, year, seq, index, date, memo, by_id, ok_id, at, rev_id, prev_hash, stored) = entry
         number = voucher_number(year, seq)
-        self.check_place(number, index=index, prev_hash=prev_hash, year=year, seq=seq, date=date)
-        postings = [r[12:19] for r in rows if r[12] is not None]
-        self.check_postings(number, date, postings)
+        date_iso = _iso(date)
+        self.check_place(
+            number, index=index, prev_hash=prev_hash, year=year, seq=seq, date_iso=date_iso
+        )
+        facts = self.check_postings(number, date_iso, lines)
         reverses = None
         if rev_id is not None:
             reverses = self.numbers.get(rev_id)
             if reverses is None:
                 self.add(number, _("reverses an entry that is not earlier in this book."))
-        recomputed = entry_hash(
-            book_uid=self.book.uid,
-            year=year,
-            seq=seq,
-            chain_index=index,
-            date_iso=date.isoformat(),
-            memo=memo,
-            recorded_by=self.users.get(by_id, "?"),
-            approved_by=self.users.get(ok_id, "?") if ok_id is not None else None,
-            recorded_at=at,
-            reverses=reverses,
-            postings=[(p[0], p[1], p[2], p[3]) for p in postings],
-            prev_hash=prev_hash,
+        recomputed = entry_hash_positional(
+            self.book_uid,
+            year,
+            seq,
+            index,
+            date_iso,
+            memo,
+            self.users.get(by_id, "?"),
+            self.users.get(ok_id, "?") if ok_id is not None else None,
+            at,
+            reverses,
+            facts,
+            prev_hash,
         )
         if recomputed != stored:
             self.add(
@@ -180,7 +200,7 @@ class _BookCheck:
         self.prev = stored
 
     def check_place(
-        self, number: str, *, index: int, prev_hash: str, year: int, seq: int, date: dt.date
+        self, number: str, *, index: int, prev_hash: str, year: int, seq: int, date_iso: str
     ) -> None:
         self.expected_index += 1
         if index != self.expected_index:
@@ -200,44 +220,47 @@ class _BookCheck:
                     "differs); the entry before it was changed or removed."
                 ),
             )
-        if year != date.year:
+        if date_iso[:4] != str(year):
             self.add(
                 number,
-                _("is numbered in {year} but dated {date}.").format(
-                    year=year, date=date.isoformat()
-                ),
+                _("is numbered in {year} but dated {date}.").format(year=year, date=date_iso),
             )
-        want_seq = self.last_seq.get(year, 0) + 1
-        if seq != want_seq:
+        last = self.last_seq.get(year, 0)
+        if seq != last + 1:
             self.add(
                 number,
                 _("breaks the numbering: {want} was expected next.").format(
-                    want=voucher_number(year, want_seq)
+                    want=voucher_number(year, last + 1)
                 ),
             )
-        self.last_seq[year] = max(seq, self.last_seq.get(year, 0))
+        self.last_seq[year] = max(seq, last)
 
-    def check_postings(self, number: str, date: dt.date, postings: list[tuple[Any, ...]]) -> None:
-        if len(postings) < 2:
+    def check_postings(
+        self, number: str, date_iso: str, lines: list[tuple[Any, ...]]
+    ) -> list[PostingFacts]:
+        if len(lines) < 2:
             self.add(
-                number,
-                _("has {n} postings; every entry needs at least two.").format(n=len(postings)),
+                number, _("has {n} postings; every entry needs at least two.").format(n=len(lines))
             )
+        facts: list[PostingFacts] = []
         total = 0
-        for line, code, fen, _cp, p_book, p_date, a_book in postings:
+        book_id = self.book_id
+        for _eid, line, account_id, fen, cp, p_book, p_date in lines:
             total += fen
+            code, a_book = self.accounts.get(account_id, ("?", None))
+            facts.append((line, code, fen, cp))
             if fen == 0:
                 self.add(number, _("posting {line} is zero.").format(line=line))
-            if p_book != self.book.id or a_book != self.book.id:
+            if p_book != book_id or a_book != book_id:
                 self.add(number, _("posting {line} points to another book.").format(line=line))
-            if p_date != date:
+            if _iso(p_date) != date_iso:
                 self.add(
                     number,
                     _("posting {line} is dated {pdate} but the entry {date}.").format(
-                        line=line, pdate=p_date, date=date.isoformat()
+                        line=line, pdate=_iso(p_date), date=date_iso
                     ),
                 )
-            if code is None:
+            if a_book is None:
                 self.add(
                     number,
                     _("posting {line} points to an account that does not exist.").format(line=line),
@@ -249,6 +272,7 @@ class _BookCheck:
                     fen=total
                 ),
             )
+        return facts
 
 
 def _verify_attachments(session: Session, book: Book) -> list[Finding]:
@@ -298,7 +322,8 @@ def _verify_audit(session: Session, users: dict[int | None, str]) -> list[Findin
             AuditEvent.hash,
         )
     ).order_by(col(AuditEvent.seq))
-    for seq, at, actor_id, action, otype, oid, detail, prev_hash, stored in _stream(session, stmt):
+    rows = stream_rows(session.connection(), stmt)
+    for seq, at, actor_id, action, otype, oid, detail, prev_hash, stored in rows:
         expected += 1
         label = _("audit event {seq}").format(seq=seq)
         if seq != expected:

@@ -8,17 +8,18 @@ so voucher numbers stay gapless and the chain linear when several people post at
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from ledger.access import Action, require
-from ledger.chain import PostingFacts, entry_hash, voucher_number
+from ledger.bulk import BulkInsert
+from ledger.chain import PostingFacts, entry_hash_positional, voucher_number
 from ledger.clock import today, utc_now_iso
 from ledger.errors import (
     AccountError,
@@ -36,6 +37,33 @@ from ledger.money import MAX_FEN, Money, format_money
 from ledger.services.audit import record_event
 
 MAX_MEMO_LENGTH = 200
+
+_ENTRY_TABLE: Table = Entry.__table__  # type: ignore[attr-defined]
+_POSTING_TABLE: Table = Posting.__table__  # type: ignore[attr-defined]
+_ENTRY_COLUMNS = (
+    "book_id",
+    "year",
+    "seq",
+    "chain_index",
+    "date",
+    "memo",
+    "status",
+    "recorded_by_id",
+    "approved_by_id",
+    "recorded_at",
+    "reverses_id",
+    "prev_hash",
+    "hash",
+)
+_POSTING_COLUMNS = (
+    "entry_id",
+    "book_id",
+    "line_no",
+    "account_id",
+    "amount_fen",
+    "date",
+    "counterparty_id",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,58 +151,66 @@ def _children_of(accounts: dict[str, _AccountInfo], parent: _AccountInfo) -> lis
 
 
 class _Validator:
-    """Checks drafts against one book; messages name the entry when a batch has several."""
+    """Checks drafts against one book; messages name the entry when a batch has several.
 
-    def __init__(self, session: Session, book: Book, accounts: dict[str, _AccountInfo]) -> None:
+    A fast path runs the checks on plain values; only a draft that fails one is walked again by
+    the slow path, which finds the first problem and words it.
+    """
+
+    def __init__(
+        self, session: Session, book: Book, accounts: dict[str, _AccountInfo], *, many: bool
+    ) -> None:
         self.session = session
-        self.book = book
+        self.book_id = book.id
+        self.book_name = book.name
+        self.closed = book.closed_through
         self.accounts = accounts
+        self.many = many
         self.counterparties: set[int] = set()
 
-    def fail(self, error: type[Exception], message: str, where: str) -> Exception:
+    def fail(
+        self, error: type[Exception], message: str, position: int, draft: EntryDraft
+    ) -> Exception:
+        if not self.many:
+            return error(message)
+        where = _("Entry {n} (“{memo}”): ").format(n=position, memo=str(draft.memo)[:30])
         return error(where + message)
 
-    def check(self, draft: EntryDraft, where: str) -> tuple[str, list[PostingFacts]]:
+    def check(self, draft: EntryDraft, position: int) -> tuple[str, list[PostingFacts]]:
+        """The stripped memo and the posting facts of a valid draft; raises for an invalid one."""
         memo = draft.memo.strip() if isinstance(draft.memo, str) else ""
-        if not memo:
-            raise self.fail(
-                InvalidInputError, _("Every entry needs a memo saying what it is for."), where
-            )
-        if len(memo) > MAX_MEMO_LENGTH:
-            raise self.fail(
-                InvalidInputError,
-                _("The memo is {n} characters long; keep it within {max}.").format(
-                    n=len(memo), max=MAX_MEMO_LENGTH
-                ),
-                where,
-            )
-        if not isinstance(draft.date, dt.date) or isinstance(draft.date, dt.datetime):
-            raise self.fail(InvalidInputError, _("The entry needs a date (YYYY-MM-DD)."), where)
-        closed = self.book.closed_through
-        if closed is not None and draft.date <= closed:
-            raise self.fail(
-                ClosedPeriodError,
-                _(
-                    "{date} is in a closed period: “{book}” is closed through {closed}. Date "
-                    "the entry after {closed}, or record a correction in the current period."
-                ).format(
-                    date=draft.date.isoformat(), book=self.book.name, closed=closed.isoformat()
-                ),
-                where,
-            )
-        lines = draft.lines
-        if len(lines) < 2:
-            raise self.fail(
-                UnbalancedEntryError,
-                _(
-                    "An entry needs at least two postings (a debit and a credit); this one has {n}."
-                ).format(n=len(lines)),
-                where,
-            )
-        facts = [self._check_line(n, line, where) for n, line in enumerate(lines, start=1)]
-        debits = sum(f[2] for f in facts if f[2] > 0)
-        credits = -sum(f[2] for f in facts if f[2] < 0)
-        if debits != credits:
+        date = draft.date
+        if (
+            not memo
+            or len(memo) > MAX_MEMO_LENGTH
+            or type(date) is not dt.date
+            or (self.closed is not None and date <= self.closed)
+            or len(draft.lines) < 2
+        ):
+            self._check_header(draft, memo, position)
+        accounts = self.accounts
+        known = self.counterparties
+        facts: list[PostingFacts] = []
+        total = 0
+        for line_no, line in enumerate(draft.lines, start=1):
+            fen = line.amount_fen
+            cp = line.counterparty_id
+            account = accounts.get(line.account_code)
+            if (
+                type(fen) is not int
+                or fen == 0
+                or not -MAX_FEN <= fen <= MAX_FEN
+                or account is None
+                or account.is_parent
+                or not account.active
+                or (cp is not None and cp not in known)
+            ):
+                account = self._check_line(line_no, line, position, draft)
+            facts.append((line_no, account.code, fen, cp))
+            total += fen
+        if total != 0:
+            debits = sum(f[2] for f in facts if f[2] > 0)
+            credits = -sum(f[2] for f in facts if f[2] < 0)
             raise self.fail(
                 UnbalancedEntryError,
                 _(
@@ -183,11 +219,58 @@ class _Validator:
                 ).format(
                     debits=_money(debits), credits=_money(credits), diff=_money(debits - credits)
                 ),
-                where,
+                position,
+                draft,
             )
         return memo, facts
 
-    def _check_line(self, line_no: int, line: PostingLine, where: str) -> PostingFacts:
+    def _check_header(self, draft: EntryDraft, memo: str, position: int) -> None:
+        if not memo:
+            raise self.fail(
+                InvalidInputError,
+                _("Every entry needs a memo saying what it is for."),
+                position,
+                draft,
+            )
+        if len(memo) > MAX_MEMO_LENGTH:
+            raise self.fail(
+                InvalidInputError,
+                _("The memo is {n} characters long; keep it within {max}.").format(
+                    n=len(memo), max=MAX_MEMO_LENGTH
+                ),
+                position,
+                draft,
+            )
+        date = draft.date
+        if type(date) is not dt.date:
+            raise self.fail(
+                InvalidInputError, _("The entry needs a date (YYYY-MM-DD)."), position, draft
+            )
+        if self.closed is not None and date <= self.closed:
+            raise self.fail(
+                ClosedPeriodError,
+                _(
+                    "{date} is in a closed period: “{book}” is closed through {closed}. Date "
+                    "the entry after {closed}, or record a correction in the current period."
+                ).format(
+                    date=date.isoformat(), book=self.book_name, closed=self.closed.isoformat()
+                ),
+                position,
+                draft,
+            )
+        raise self.fail(
+            UnbalancedEntryError,
+            _(
+                "An entry needs at least two postings (a debit and a credit); this one has {n}."
+            ).format(n=len(draft.lines)),
+            position,
+            draft,
+        )
+
+    def _check_line(
+        self, line_no: int, line: PostingLine, position: int, draft: EntryDraft
+    ) -> _AccountInfo:
+        """Raise the first problem of a posting; return its account if there is none."""
         fen = line.amount_fen
         if type(fen) is not int:
             raise self.fail(
@@ -195,7 +278,8 @@ class _Validator:
                 _(
                     "Posting {line}: the amount must be a whole number of fen, not {value!r}."
                 ).format(line=line_no, value=fen),
-                where,
+                position,
+                draft,
             )
         if fen == 0:
             raise self.fail(
@@ -203,7 +287,8 @@ class _Validator:
                 _("Posting {line} (account {code}) is zero; remove it or enter an amount.").format(
                     line=line_no, code=line.account_code
                 ),
-                where,
+                position,
+                draft,
             )
         if not -MAX_FEN <= fen <= MAX_FEN:
             raise self.fail(
@@ -211,11 +296,12 @@ class _Validator:
                 _("Posting {line}: {amount} is beyond the largest amount the ledger keeps.").format(
                     line=line_no, amount=_money(fen)
                 ),
-                where,
+                position,
+                draft,
             )
         account = self.accounts.get(line.account_code)
         if account is None:
-            raise self.fail(AccountError, self._unknown_account(line.account_code), where)
+            raise self.fail(AccountError, self._unknown_account(line.account_code), position, draft)
         if account.is_parent:
             raise self.fail(
                 AccountError,
@@ -226,7 +312,8 @@ class _Validator:
                     name=account.name,
                     children="; ".join(_children_of(self.accounts, account)),
                 ),
-                where,
+                position,
+                draft,
             )
         if not account.active:
             raise self.fail(
@@ -234,7 +321,8 @@ class _Validator:
                 _("Account {code} {name} is closed for new postings.").format(
                     code=account.code, name=account.name
                 ),
-                where,
+                position,
+                draft,
             )
         cp = line.counterparty_id
         if cp is not None and cp not in self.counterparties:
@@ -244,23 +332,24 @@ class _Validator:
                     _("Posting {line}: there is no donor or payee number {id}.").format(
                         line=line_no, id=cp
                     ),
-                    where,
+                    position,
+                    draft,
                 )
             self.counterparties.add(cp)
-        return (line_no, account.code, fen, cp)
+        return account
 
     def _unknown_account(self, code: str) -> str:
         other = self.session.exec(
             select(Book.name)
             .join(Account, col(Account.book_id) == col(Book.id))
-            .where(col(Account.code) == code, col(Book.id) != self.book.id)
+            .where(col(Account.code) == code, col(Book.id) != self.book_id)
         ).first()
         if other is not None:
             return _("Account {code} belongs to the book “{other}”, not to “{book}”.").format(
-                code=code, other=other, book=self.book.name
+                code=code, other=other, book=self.book_name
             )
         return _("Account {code} does not exist in “{book}”.").format(
-            code=code, book=self.book.name
+            code=code, book=self.book_name
         )
 
 
@@ -298,7 +387,7 @@ def _reversal_target(session: Session, book: Book, entry_id: int, claimed: set[i
     return number
 
 
-def post_entries(
+def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
     session: Session,
     *,
     book_id: int,
@@ -323,99 +412,100 @@ def post_entries(
             )
     book = _lock_book(session, book_id)
     assert book.id is not None
-    validator = _Validator(session, book, _load_accounts(session, book.id))
     drafts = list(drafts)
     many = len(drafts) > 1
-    next_seq: dict[int, int] = {}
+    validator = _Validator(session, book, _load_accounts(session, book.id), many=many)
+    # Plain locals: ORM attribute access costs more than the checks in a large batch.
+    book_pk, book_uid, actor_id = book.id, book.uid, actor.id
     chain_index, prev = book.head_index, book.head_hash
     recorded_at = utc_now_iso()
     recorded_by = actor.username
     approved_by = approver.username if approver is not None else None
+    approver_id = approver.id if approver is not None else None
+    conn = session.connection()
+    entries = BulkInsert(conn, _ENTRY_TABLE, _ENTRY_COLUMNS)
+    postings = BulkInsert(conn, _POSTING_TABLE, _POSTING_COLUMNS)
+    to_db_date = entries.converter("date")
+    next_seq: dict[int, int] = {}
     claimed: set[int] = set()
-    pending: list[tuple[dict[str, object], PostedEntry, list[PostingFacts]]] = []
+    pending: list[tuple[int, int, int, dt.date, Any, str, str, list[PostingFacts]]] = []
     for position, draft in enumerate(drafts, start=1):
-        where = (
-            _("Entry {n} (“{memo}”): ").format(n=position, memo=str(draft.memo)[:30])
-            if many
-            else ""
-        )
-        memo, facts = validator.check(draft, where)
+        memo, facts = validator.check(draft, position)
         reverses = None
         if draft.reverses_id is not None:
             reverses = _reversal_target(session, book, draft.reverses_id, claimed)
-        year = draft.date.year
-        if year not in next_seq:
+        date = draft.date
+        year = date.year
+        seq = next_seq.get(year)
+        if seq is None:
             highest = session.exec(
                 select(func.max(Entry.seq)).where(
-                    col(Entry.book_id) == book.id, col(Entry.year) == year
+                    col(Entry.book_id) == book_pk, col(Entry.year) == year
                 )
             ).one()
-            next_seq[year] = (highest or 0) + 1
-        seq = next_seq[year]
+            seq = (highest or 0) + 1
         next_seq[year] = seq + 1
         chain_index += 1
-        digest = entry_hash(
-            book_uid=book.uid,
-            year=year,
-            seq=seq,
-            chain_index=chain_index,
-            date_iso=draft.date.isoformat(),
-            memo=memo,
-            recorded_by=recorded_by,
-            approved_by=approved_by,
-            recorded_at=recorded_at,
-            reverses=reverses,
-            postings=facts,
-            prev_hash=prev,
+        digest = entry_hash_positional(
+            book_uid,
+            year,
+            seq,
+            chain_index,
+            date.isoformat(),
+            memo,
+            recorded_by,
+            approved_by,
+            recorded_at,
+            reverses,
+            facts,
+            prev,
         )
-        row: dict[str, object] = {
-            "book_id": book.id,
-            "year": year,
-            "seq": seq,
-            "chain_index": chain_index,
-            "date": draft.date,
-            "memo": memo,
-            "status": "posted",
-            "recorded_by_id": actor.id,
-            "approved_by_id": approver.id if approver is not None else None,
-            "recorded_at": recorded_at,
-            "reverses_id": draft.reverses_id,
-            "prev_hash": prev,
-            "hash": digest,
-        }
-        summary = PostedEntry(
-            0, book.id, voucher_number(year, seq), draft.date, memo, chain_index, digest
+        db_date = to_db_date(date)
+        entries.add(
+            (
+                book_pk,
+                year,
+                seq,
+                chain_index,
+                db_date,
+                memo,
+                "posted",
+                actor_id,
+                approver_id,
+                recorded_at,
+                draft.reverses_id,
+                prev,
+                digest,
+            )
         )
-        pending.append((row, summary, facts))
+        pending.append((year, seq, chain_index, date, db_date, memo, digest, facts))
         prev = digest
     if not pending:
         return []
-    ids = (
-        session.exec(
-            insert(Entry).returning(col(Entry.id), sort_by_parameter_order=True),
-            params=[row for row, _summary, _facts in pending],
+    # Plain executemany (no RETURNING, which SQLite can only do one row at a time here); the ids
+    # are then read back by chain position, which the book lock makes ours alone.
+    entries.execute()
+    first_index = pending[0][2]
+    by_index: dict[int, int] = dict(
+        conn.execute(
+            sa_select(*columns(Entry.chain_index, Entry.id)).where(
+                col(Entry.book_id) == book_pk, col(Entry.chain_index) >= first_index
+            )
         )
-        .scalars()
+        .tuples()
         .all()
     )
-    accounts = validator.accounts
-    posting_rows: list[dict[str, object]] = []
+    account_ids = {code: a.id for code, a in validator.accounts.items()}
     posted: list[PostedEntry] = []
-    for entry_id, (_row, summary, facts) in zip(ids, pending, strict=True):
-        posting_rows.extend(
-            {
-                "entry_id": entry_id,
-                "book_id": book.id,
-                "line_no": line_no,
-                "account_id": accounts[code].id,
-                "amount_fen": fen,
-                "date": summary.date,
-                "counterparty_id": cp,
-            }
-            for line_no, code, fen, cp in facts
+    add_posting = postings.add
+    for year, seq, index, date, db_date, memo, digest, facts in pending:
+        entry_id = by_index[index]
+        for line_no, code, fen, cp in facts:
+            add_posting((entry_id, book_pk, line_no, account_ids[code], fen, db_date, cp))
+        posted.append(
+            PostedEntry(entry_id, book_pk, voucher_number(year, seq), date, memo, index, digest)
         )
-        posted.append(dataclasses.replace(summary, id=entry_id))
-    session.exec(insert(Posting), params=posting_rows)
+    postings.execute()
     book.head_index = chain_index
     book.head_hash = prev
     session.add(book)

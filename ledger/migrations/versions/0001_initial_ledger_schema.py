@@ -143,8 +143,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("book_id", "year", "seq", name="uq_entry_number"),
     )
     with op.batch_alter_table("entry", schema=None) as batch_op:
-        batch_op.create_index("ix_entry_book_date", ["book_id", "date"], unique=False)
-        batch_op.create_index(batch_op.f("ix_entry_hash"), ["hash"], unique=False)
         batch_op.create_index(batch_op.f("ix_entry_reverses_id"), ["reverses_id"], unique=False)
 
     op.create_table(
@@ -227,8 +225,6 @@ def downgrade() -> None:
     op.drop_table("attachment")
     with op.batch_alter_table("entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_entry_reverses_id"))
-        batch_op.drop_index(batch_op.f("ix_entry_hash"))
-        batch_op.drop_index("ix_entry_book_date")
 
     op.drop_table("entry")
     op.drop_table("audit_event")
