@@ -139,7 +139,13 @@ def _is_url(target: str) -> bool:
     return "://" in target
 
 
-def _sqlite_engine(path: Path, *, read_only: bool, busy_timeout: float) -> Engine:
+def _sqlite_engine(
+    path: Path, *, read_only: bool, busy_timeout: float, settled: list[bool]
+) -> Engine:
+    """An engine on a SQLite file. ``settled[0]`` turns true once the file is known to be a
+    ledger: only then are persistent settings (WAL) written, so that opening some other
+    database by mistake leaves it exactly as it was."""
+
     def connect() -> sqlite3.Connection:
         if read_only:
             uri = path.resolve().as_uri() + "?mode=ro"
@@ -157,7 +163,7 @@ def _sqlite_engine(path: Path, *, read_only: bool, busy_timeout: float) -> Engin
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-        if not read_only:
+        if not read_only and settled[0]:
             cur.execute("PRAGMA journal_mode=WAL")
             # FULL: a committed voucher survives a power cut, not only a crash of the app.
             cur.execute("PRAGMA synchronous=FULL")
@@ -223,6 +229,7 @@ def open_ledger(
     text = os.fspath(target)
     path: Path | None = None
     read_only = False
+    settled = [False]
     if _is_url(text):
         url = text
         engine = create_engine(url)
@@ -231,10 +238,12 @@ def open_ledger(
         _check_sqlite_file(path, create=create)
         read_only = path.exists() and _file_is_read_only(path)
         url = "sqlite:///" + str(path)
-        engine = _sqlite_engine(path, read_only=read_only, busy_timeout=busy_timeout)
+        engine = _sqlite_engine(
+            path, read_only=read_only, busy_timeout=busy_timeout, settled=settled
+        )
     ledger = Ledger(url, engine, path, read_only, busy_timeout)
     try:
-        _prepare_schema(ledger, create=create)
+        _prepare_schema(ledger, create=create, settled=settled)
     except BaseException:
         engine.dispose()
         if create and path is not None:
@@ -244,7 +253,7 @@ def open_ledger(
     return ledger
 
 
-def _prepare_schema(ledger: Ledger, *, create: bool) -> None:
+def _prepare_schema(ledger: Ledger, *, create: bool, settled: list[bool]) -> None:
     name = ledger.name
     script = ScriptDirectory.from_config(_alembic_config())
     head = script.get_current_head()
@@ -275,6 +284,9 @@ def _prepare_schema(ledger: Ledger, *, create: bool) -> None:
         raise LedgerFileError(
             _("{name} is an empty database, not a Gongzhang ledger.").format(name=name)
         )
+    # It is a ledger (or a new one): from now on connections may write their settings.
+    settled[0] = True
+    ledger.engine.dispose()
     for rev in current:
         try:
             known = script.get_revision(rev)

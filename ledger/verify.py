@@ -48,7 +48,7 @@ def verify_ledger(session: Session, *, book_id: int | None = None) -> list[Findi
     """Check every book (or one) and the audit trail; return the findings, empty if intact."""
     conn = session.connection()
     users: dict[int | None, str] = dict(
-        conn.execute(sa_select(*columns(AppUser.id, AppUser.username))).tuples().all()
+        conn.execute(sa_select(*columns(AppUser.id, AppUser.username))).all()
     )
     books = session.exec(select(Book).order_by(col(Book.id))).all()
     findings: list[Finding] = []
@@ -90,7 +90,7 @@ class _BookCheck:
             aid: (code, bid)
             for aid, code, bid in conn.execute(
                 sa_select(*columns(Account.id, Account.code, Account.book_id))
-            ).tuples()
+            )
         }
 
     def add(self, number: str | None, message: str) -> None:

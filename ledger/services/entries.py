@@ -491,9 +491,7 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
             sa_select(*columns(Entry.chain_index, Entry.id)).where(
                 col(Entry.book_id) == book_pk, col(Entry.chain_index) >= first_index
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     account_ids = {code: a.id for code, a in validator.accounts.items()}
     posted: list[PostedEntry] = []

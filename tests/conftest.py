@@ -1,0 +1,84 @@
+"""Shared fixtures. Storage and service tests run against ``GONGZHANG_TEST_DB`` when it is set
+(any SQLAlchemy URL; the database is emptied before each test), else a fresh SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import MetaData, create_engine
+from sqlmodel import Session
+
+from ledger import i18n
+from ledger.db import Ledger, open_ledger
+from ledger.domain import BookKind, Role
+from ledger.models import AppUser
+from ledger.services.books import create_book
+from ledger.services.users import create_user, get_user
+
+TEST_DB = os.environ.get("GONGZHANG_TEST_DB")
+
+
+def _empty_database(url: str) -> None:
+    engine = create_engine(url)
+    meta = MetaData()
+    meta.reflect(engine)
+    meta.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    """Tests read messages in English unless they switch (Chinese has tests of its own)."""
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
+@pytest.fixture
+def ledger_target(tmp_path: Path) -> str:
+    if TEST_DB:
+        _empty_database(TEST_DB)
+        return TEST_DB
+    return str(tmp_path / "ledger.sqlite")
+
+
+@dataclass
+class World:
+    """A ledger with one user per role and a book of each kind."""
+
+    ledger: Ledger
+    fund_id: int
+    trust_id: int
+    village_id: int
+
+    def user(self, session: Session, name: str) -> AppUser:
+        return get_user(session, name)
+
+
+@pytest.fixture
+def world(ledger_target: str) -> Iterator[World]:
+    ledger = open_ledger(ledger_target, create=True)
+    with ledger.write() as s:
+        admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
+        for name, role in [
+            ("treasurer", Role.TREASURER),
+            ("reviewer", Role.REVIEWER),
+            ("committee", Role.COMMITTEE),
+            ("auditor", Role.AUDITOR),
+            ("treasurer2", Role.TREASURER),
+        ]:
+            create_user(s, username=name, role=role, actor=admin)
+        fund = create_book(s, kind=BookKind.MICRO_FUND, name="碧鸡桥社区微基金", actor=admin)
+        trust = create_book(s, kind=BookKind.TRUST_PROPERTY, name="金河绿洲物业", actor=admin)
+        village = create_book(s, kind=BookKind.COLLECTIVE_REVENUE, name="全兴村", actor=admin)
+        ids = (fund.id or 0, trust.id or 0, village.id or 0)
+    yield World(ledger, *ids)
+    ledger.close()
+
+
+D = dt.date

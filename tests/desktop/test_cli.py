@@ -1,0 +1,352 @@
+"""The command line as a treasurer uses it: outputs, exit codes, and refusals that change nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = tmp_path / "community.sqlite"
+    assert run(capsys, "init", str(path), "--lang", "en")[0] == 0
+    code, out, _ = run(
+        capsys,
+        "book",
+        "add",
+        str(path),
+        "--kind",
+        "micro_fund",
+        "--name",
+        "碧鸡桥社区微基金",
+        "--lang",
+        "en",
+    )
+    assert code == 0 and "Created book 1" in out
+    return path
+
+
+def post(
+    capsys: pytest.CaptureFixture[str],
+    ledger: Path,
+    *lines: str,
+    date: str = "2024-03-01",
+    memo: str = "爱心商家捐赠",
+) -> tuple[int, str, str]:
+    return run(
+        capsys,
+        "post",
+        str(ledger),
+        "--book",
+        "1",
+        "--date",
+        date,
+        "--memo",
+        memo,
+        "--lang",
+        "en",
+        *lines,
+    )
+
+
+def test_post_balance_journal_verify_backup(
+    ledger: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = post(capsys, ledger, "1002=1,234.56", "410101=-1,234.56")
+    assert code == 0 and "Posted 记-2024-0001 on 2024-03-01" in out
+    assert post(capsys, ledger, "510101=¥200", "1002=-200", memo="重阳宴", date="2024/3/5")[0] == 0
+
+    code, out, _ = run(capsys, "balance", str(ledger), "--book", "碧鸡桥社区微基金", "--json")
+    data = json.loads(out)
+    balances = {a["code"]: a["balance_fen"] for a in data["accounts"]}
+    assert balances["1002"] == 123_456 - 20_000
+    assert balances["410101"] == -123_456
+    assert data["balanced"] and data["total_debit_balance_fen"] == 123_456
+
+    code, out, _ = run(
+        capsys, "balance", str(ledger), "--book", "1", "--at", "2024-03-01", "--lang", "en"
+    )
+    assert code == 0 and "CN¥1,234.56" in out and "Balanced." in out and "510101" not in out
+
+    code, out, _ = run(capsys, "journal", str(ledger), "--book", "1", "--limit", "3", "--json")
+    rows = json.loads(out)["rows"]
+    assert [r["number"] for r in rows] == ["记-2024-0001", "记-2024-0002", "记-2024-0002"]
+    assert json.loads(out)["total"] == 4
+
+    code, out, _ = run(capsys, "verify", str(ledger), "--lang", "en")
+    assert code == 0 and "The ledger is intact: 2 entries in 1 books" in out
+
+    backup = tmp_path / "copy.sqlite"
+    assert run(capsys, "backup", str(ledger), str(backup))[0] == 0
+    code, out, _ = run(capsys, "balance", str(backup), "--book", "1", "--json")
+    assert {a["code"]: a["balance_fen"] for a in json.loads(out)["accounts"]} == balances
+
+
+def test_reverse_and_close_through_the_cli(
+    ledger: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    post(capsys, ledger, "1002=50", "410101=-50")
+    code, out, _ = run(
+        capsys,
+        "reverse",
+        str(ledger),
+        "--book",
+        "1",
+        "--number",
+        "记-2024-0001",
+        "--date",
+        "2024-03-02",
+        "--lang",
+        "en",
+    )
+    assert code == 0 and "记-2024-0002" in out and "Reversal of 记-2024-0001" in out
+    code, out, _ = run(
+        capsys, "close", str(ledger), "--book", "1", "--through", "2024-03", "--lang", "en"
+    )
+    assert code == 0 and "closed through 2024-03-31" in out
+    code, _, err = post(capsys, ledger, "1002=1", "410101=-1", date="2024-03-31")
+    assert code == 1 and "closed period" in err
+
+
+def test_tampering_makes_verify_fail_and_name_the_voucher(
+    ledger: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    post(capsys, ledger, "1002=100", "410101=-100")
+    post(capsys, ledger, "1002=200", "410101=-200", date="2024-03-02")
+    with sqlite3.connect(ledger) as conn:
+        conn.execute("UPDATE entry SET memo = 'changed' WHERE seq = 2")
+    code, out, _ = run(capsys, "verify", str(ledger), "--lang", "en")
+    assert code == 1
+    assert "NOT intact" in out and "记-2024-0002" in out and "altered" in out
+    code, out, _ = run(capsys, "verify", str(ledger), "--json")
+    assert code == 1 and json.loads(out)["findings"][0]["number"] == "记-2024-0002"
+
+
+@pytest.mark.parametrize(
+    ("lines", "words"),
+    [
+        (["1002=12.345", "410101=-12.345"], "12.345"),
+        (["1002=abc", "410101=-1"], "abc"),
+        (["1002=1e5", "410101=-1e5"], "1e5"),
+        (["1002=100", "410101=-99"], "do not balance"),
+        (["1002=100"], "at least two postings"),
+        (["9999=100", "410101=-100"], "Account 9999 does not exist"),
+        (["1002:100", "410101=-100"], "is not a posting"),
+        (["1002=99999999999999", "410101=-99999999999999"], "10,000,000,000,000.00"),
+    ],
+)
+def test_bad_postings_get_one_line_and_change_nothing(
+    ledger: Path, capsys: pytest.CaptureFixture[str], lines: list[str], words: str
+) -> None:
+    before = dump(ledger)
+    code, out, err = post(capsys, ledger, *lines)
+    assert code == 1
+    assert out == ""
+    assert err.startswith("Error: ") and words in err
+    assert err.count("\n") == 1, err
+    assert dump(ledger) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--date", "2024-02-30"], "is not a date"),
+        (["--memo", "  "], "needs a memo"),
+        (["--book", "7"], "There is no book “7”. Books in this ledger: 1 碧鸡桥社区微基金"),
+        (["--user", "nobody"], "There is no user called “nobody”"),
+    ],
+)
+def test_bad_options_get_one_line_and_change_nothing(
+    ledger: Path, capsys: pytest.CaptureFixture[str], args: list[str], words: str
+) -> None:
+    before = dump(ledger)
+    base = {"--book": "1", "--date": "2024-03-01", "--memo": "捐赠"}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    flat = [x for kv in base.items() for x in kv]
+    code, _, err = run(capsys, "post", str(ledger), *flat, "--lang", "en", "1002=1", "410101=-1")
+    assert code == 1 and words in err and err.count("\n") == 1
+    assert dump(ledger) == before
+
+
+def test_files_that_are_not_ledgers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not a ledger")
+    code, _, err = run(capsys, "balance", str(text), "--book", "1", "--lang", "en")
+    assert code == 1 and "is not a Gongzhang ledger" in err
+    assert text.read_text() == "not a ledger"
+    code, _, err = run(capsys, "verify", str(tmp_path / "missing.sqlite"), "--lang", "en")
+    assert code == 1 and "There is no ledger at" in err
+    assert not (tmp_path / "missing.sqlite").exists()
+    code, _, err = run(capsys, "init", str(text), "--lang", "en")
+    assert code == 1 and "already exists" in err
+
+
+def test_newer_schema_is_refused(ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with sqlite3.connect(ledger) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'ffff_newer'")
+    before = dump(ledger)
+    code, _, err = run(capsys, "balance", str(ledger), "--book", "1", "--lang", "en")
+    assert code == 1 and "newer version of Gongzhang" in err
+    assert dump(ledger) == before
+
+
+def test_read_only_ledger_reads_but_refuses_posting(
+    ledger: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.chmod(ledger, stat.S_IRUSR)
+    try:
+        before = dump(ledger)
+        assert run(capsys, "balance", str(ledger), "--book", "1")[0] == 0
+        code, _, err = post(capsys, ledger, "1002=1", "410101=-1")
+        assert code == 1 and "read-only" in err
+        assert dump(ledger) == before
+    finally:
+        os.chmod(ledger, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def test_locked_ledger_waits_then_refuses(ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = sqlite3.connect(ledger, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        code, _, err = run(
+            capsys,
+            "post",
+            str(ledger),
+            "--book",
+            "1",
+            "--date",
+            "2024-03-01",
+            "--memo",
+            "捐赠",
+            "--wait",
+            "0.3",
+            "--lang",
+            "en",
+            "1002=1",
+            "410101=-1",
+        )
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert code == 1 and "another program or user; waited 0.3 s" in err
+    code, out, _ = run(capsys, "journal", str(ledger), "--book", "1", "--json")
+    assert json.loads(out)["total"] == 0
+
+
+def test_several_users_need_a_name(ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(capsys, "user", "add", str(ledger), "--username", "li", "--role", "treasurer")
+    assert code == 0
+    code, _, err = post(capsys, ledger, "1002=1", "410101=-1")
+    assert code == 1 and "several users" in err and "--user" in err
+    assert post(capsys, ledger, "1002=1", "410101=-1", "--user", "li")[0] == 0
+    code, _, err = run(
+        capsys,
+        "book",
+        "add",
+        str(ledger),
+        "--kind",
+        "micro_fund",
+        "--name",
+        "x",
+        "--user",
+        "li",
+        "--lang",
+        "en",
+    )
+    assert code == 1 and "may not create or change books" in err
+
+
+def test_attach_a_receipt(ledger: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    post(capsys, ledger, "1002=1", "410101=-1")
+    receipt = tmp_path / "收据.jpg"
+    receipt.write_bytes(b"\xff\xd8\xff receipt")
+    code, out, _ = run(
+        capsys,
+        "attach",
+        str(ledger),
+        "--book",
+        "1",
+        "--number",
+        "记-2024-0001",
+        str(receipt),
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["file"] == "收据.jpg"
+    assert run(capsys, "verify", str(ledger))[0] == 0
+
+
+def test_chinese_is_the_default_language(
+    ledger: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    post(capsys, ledger, "1002=1,234.56", "410101=-1,234.56")
+    code, out, _ = run(capsys, "balance", str(ledger), "--book", "1")
+    assert code == 0 and "试算平衡表" in out and "¥1,234.56" in out and "CN¥" not in out
+    code, _, err = post(capsys, ledger, "1002=1", "410101=-2")
+    assert code == 1 and err.startswith("错误：") and "借贷不平衡" in err
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    code, out, _ = run(capsys, "balance", str(ledger), "--book", "1")
+    assert "Trial balance" in out
+
+
+def test_demo_builds_the_seed_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "demo.sqlite"
+    code, out, _ = run(capsys, "demo", str(path), "--json")
+    assert code == 0
+    books = json.loads(out)["books"]
+    assert set(books) == {"碧鸡桥社区微基金", "金河绿洲小区信托制物业", "全兴村集体经济收益分配"}
+    code, out, _ = run(capsys, "balance", str(path), "--book", "金河绿洲小区信托制物业", "--json")
+    balances = {a["code"]: a["balance_fen"] for a in json.loads(out)["accounts"]}
+    assert balances["4101"] == -12_648_000  # fees collected
+    assert balances["5109"] == 1_897_200  # remuneration: exactly 15% of the fees
+    assert balances["2261"] == -569_160  # 30% of the remuneration given to the micro-fund
+    code, out, _ = run(capsys, "balance", str(path), "--book", "全兴村集体经济收益分配", "--json")
+    balances = {a["code"]: a["balance_fen"] for a in json.loads(out)["accounts"]}
+    assert balances["330101"] == 42_000_000  # investor 70% of 600,000.00
+    assert [balances[c] for c in ("330102", "330103", "330104", "330105")] == [
+        5_400_000,
+        5_400_000,
+        5_400_000,
+        1_800_000,
+    ]  # 3:3:3:1 of the collective 30%
+    assert run(capsys, "verify", str(path))[0] == 0
+
+
+def test_the_console_script_runs_without_qt(tmp_path: Path) -> None:
+    code = (
+        "import sys, desktop.cli; "
+        "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--lang", "en", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "verify" in result.stdout

@@ -1,0 +1,194 @@
+"""Opening ledger files: creation, migrations, refusals, read-only files and busy writers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import SQLModel, func, select
+
+from ledger.db import open_ledger, schema_head
+from ledger.domain import Role
+from ledger.errors import (
+    LedgerBusyError,
+    LedgerFileError,
+    ReadOnlyLedgerError,
+    SchemaTooNewError,
+)
+from ledger.models import Entry
+from ledger.services.entries import PostingLine, post_entry
+from ledger.services.users import create_user, get_user
+from tests.conftest import TEST_DB, World
+
+sqlite_only = pytest.mark.skipif(
+    bool(TEST_DB) and not TEST_DB.startswith("sqlite"), reason="about SQLite files"
+)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_migrations_build_exactly_the_models(world: World) -> None:
+    with world.ledger.engine.connect() as conn:
+        context = MigrationContext.configure(conn)
+        assert context.get_current_heads() == (schema_head(),)
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+@sqlite_only
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    ledger = open_ledger(tmp_path / "a.sqlite", create=True)
+    with ledger.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    ledger.close()
+
+
+@sqlite_only
+def test_a_missing_file_is_not_created_by_opening(tmp_path: Path) -> None:
+    path = tmp_path / "nope.sqlite"
+    with pytest.raises(LedgerFileError, match="There is no ledger at .*gongzhang init"):
+        open_ledger(path)
+    assert not path.exists()
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"receipts 2024\n", r"not a Gongzhang ledger \(it is not a database file\)"),
+        (b"", "not a Gongzhang ledger"),
+    ],
+)
+def test_a_file_that_is_not_a_ledger_is_refused_untouched(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(LedgerFileError, match=words):
+        open_ledger(path)
+    assert path.read_bytes() == content
+
+
+@sqlite_only
+def test_another_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE contacts (name TEXT)")
+    before = digest(path)
+    with pytest.raises(LedgerFileError, match="is a database, but not a Gongzhang ledger"):
+        open_ledger(path)
+    assert digest(path) == before
+
+
+@sqlite_only
+def test_a_folder_or_an_existing_file_cannot_become_a_new_ledger(tmp_path: Path) -> None:
+    with pytest.raises(LedgerFileError, match="is a folder"):
+        open_ledger(tmp_path)
+    existing = tmp_path / "x.sqlite"
+    existing.write_text("keep me")
+    with pytest.raises(LedgerFileError, match="already exists"):
+        open_ledger(existing, create=True)
+    assert existing.read_text() == "keep me"
+    with pytest.raises(LedgerFileError, match="does not exist; create it first"):
+        open_ledger(tmp_path / "no" / "such" / "dir.sqlite", create=True)
+
+
+def test_a_newer_schema_is_refused_and_left_alone(world: World) -> None:
+    with world.ledger.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    target = world.ledger.url
+    world.ledger.close()
+    path = world.ledger.path
+    before = digest(path) if path else None
+    with pytest.raises(SchemaTooNewError, match="newer version of Gongzhang.*9999_from_the_future"):
+        open_ledger(path if path else target)
+    if path:
+        assert digest(path) == before
+
+
+@sqlite_only
+def test_a_read_only_file_opens_for_reading_and_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "ro.sqlite"
+    with open_ledger(path, create=True) as ledger, ledger.write() as s:
+        create_user(s, username="admin", role=Role.ADMIN, actor=None)
+    os.chmod(path, stat.S_IRUSR | stat.S_IRGRP)
+    try:
+        before = digest(path)
+        with open_ledger(path) as ledger:
+            assert ledger.read_only
+            with ledger.read() as s:
+                assert get_user(s, "admin").role == "admin"
+            with pytest.raises(
+                ReadOnlyLedgerError, match="is read-only, so nothing can be recorded"
+            ):
+                with ledger.write() as s:
+                    create_user(s, username="x", role=Role.TREASURER, actor=get_user(s, "admin"))
+        assert digest(path) == before
+    finally:
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+
+
+@sqlite_only
+def test_a_ledger_locked_by_another_writer_waits_then_says_so(world: World) -> None:
+    path = world.ledger.path
+    assert path is not None
+    world.ledger.close()
+    ledger = open_ledger(path, busy_timeout=0.4)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(LedgerBusyError, match=r"being changed by another program.*0\.4 s"):
+            with ledger.write() as s:
+                post_entry(
+                    s,
+                    book_id=world.fund_id,
+                    date=dt.date(2024, 1, 2),
+                    memo="捐赠",
+                    lines=[PostingLine("1002", 100), PostingLine("410101", -100)],
+                    actor=get_user(s, "treasurer"),
+                )
+        assert time.monotonic() - started >= 0.35
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with ledger.read() as s:
+        assert s.exec(select(func.count()).select_from(Entry)).one() == 0
+    ledger.close()
+
+
+@sqlite_only
+def test_a_writer_that_finishes_in_time_is_waited_for(world: World) -> None:
+    path = world.ledger.path
+    assert path is not None
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        with world.ledger.write() as s:
+            number = post_entry(
+                s,
+                book_id=world.fund_id,
+                date=dt.date(2024, 1, 2),
+                memo="捐赠",
+                lines=[PostingLine("1002", 100), PostingLine("410101", -100)],
+                actor=get_user(s, "treasurer"),
+            ).number
+        assert number == "记-2024-0001"
+    finally:
+        release.join()
+        other.close()
