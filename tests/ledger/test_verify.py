@@ -51,9 +51,9 @@ def findings(world: World) -> list[str]:
         return [str(f) for f in verify_ledger(s)]
 
 
-def tamper(world: World, sql: str) -> None:
+def tamper(world: World, sql: str, **params: object) -> None:
     with world.ledger.engine.begin() as conn:
-        assert conn.execute(text(sql)).rowcount >= 1
+        assert conn.execute(text(sql), params).rowcount >= 1
 
 
 ENTRY3 = "(SELECT id FROM entry WHERE year = 2024 AND seq = 3 AND book_id = 1)"
@@ -132,7 +132,7 @@ def test_an_entry_inserted_behind_the_apps_back_is_found(booked: World) -> None:
 
 
 def test_a_changed_attachment_is_found(booked: World) -> None:
-    tamper(booked, "UPDATE attachment SET data = X'00'")
+    tamper(booked, "UPDATE attachment SET data = :data", data=b"\x00")
     found = findings(booked)
     assert any("记-2024-0002" in f and "receipt.jpg" in f for f in found), found
 
