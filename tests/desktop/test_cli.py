@@ -307,8 +307,19 @@ def test_chinese_is_the_default_language(
     post(capsys, ledger, "1002=1,234.56", "410101=-1,234.56")
     code, out, _ = run(capsys, "balance", str(ledger), "--book", "1")
     assert code == 0 and "试算平衡表" in out and "¥1,234.56" in out and "CN¥" not in out
-    code, _, err = run(capsys, "post", str(ledger), "--book", "1", "--date", "2024-03-02",
-                       "--memo", "捐赠", "1002=1", "410101=-2")
+    code, _, err = run(
+        capsys,
+        "post",
+        str(ledger),
+        "--book",
+        "1",
+        "--date",
+        "2024-03-02",
+        "--memo",
+        "捐赠",
+        "1002=1",
+        "410101=-2",
+    )
     assert code == 1 and err.startswith("错误：") and "借贷不平衡" in err and "¥1.00" in err
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     code, out, _ = run(capsys, "balance", str(ledger), "--book", "1")
