@@ -7,28 +7,37 @@ on standard error and a non-zero exit; ``--json`` gives machine-readable output 
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
-
 from desktop import argparse_catalog
+from desktop.cli_common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    Commands,
+    account_name,
+    actor,
+    blank_or_money,
+    book_arg,
+    emit_json,
+    ledger_arg,
+    money,
+    open_from,
+)
 from desktop.texttable import render_table
 from ledger import i18n
 from ledger.backup import backup_ledger
 from ledger.chain import voucher_number
 from ledger.dates import parse_date, parse_period_end
-from ledger.db import DEFAULT_BUSY_TIMEOUT_S, Ledger, default_ledger_path, open_ledger
+from ledger.db import DEFAULT_BUSY_TIMEOUT_S, default_ledger_path
 from ledger.domain import BookKind, Role
-from ledger.errors import GongzhangError, InvalidInputError, PermissionDeniedError
+from ledger.errors import GongzhangError, InvalidInputError
 from ledger.i18n import _
-from ledger.models import AppUser, Book
-from ledger.money import Money, format_money, parse_money
+from ledger.models import Book
+from ledger.money import parse_money
 from ledger.services.attachments import attach_file
 from ledger.services.balances import trial_balance
 from ledger.services.books import close_period, create_book, find_book, list_books
@@ -38,58 +47,6 @@ from ledger.services.journal import JournalFilter, journal_count, journal_page
 from ledger.services.users import authenticate, create_user, list_users
 from ledger.verify import verify_ledger
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-
-
-def _money(fen: int) -> str:
-    return format_money(Money(fen), i18n.babel_locale())
-
-
-def _blank_or_money(fen: int) -> str:
-    return _money(fen) if fen else ""
-
-
-def _emit_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _account_name(zh: str, en: str) -> str:
-    return zh if i18n.current_language() == "zh_CN" else en
-
-
-# --- acting user -------------------------------------------------------------------------------
-
-
-def _actor(session: Session, args: argparse.Namespace) -> AppUser:
-    """Who is acting: ``--user``, else $GONGZHANG_USER, else the ledger's only user."""
-    name = args.user or os.environ.get("GONGZHANG_USER")
-    if not name:
-        users = list_users(session)
-        if len(users) != 1:
-            raise InvalidInputError(
-                _(
-                    "This ledger has several users; say who you are with --user NAME ({names})."
-                ).format(names=", ".join(u.username for u in users))
-            )
-        name = users[0].username
-    password = os.environ.get("GONGZHANG_PASSWORD")
-    user = authenticate(session, name, password) if password else None
-    if user is None:
-        try:
-            user = authenticate(session, name, None)
-        except PermissionDeniedError:
-            if not sys.stdin.isatty():
-                raise
-            user = authenticate(
-                session, name, getpass.getpass(_("Password for {user}: ").format(user=name))
-            )
-    return user
-
-
-def _open(args: argparse.Namespace, *, create: bool = False) -> Ledger:
-    return open_ledger(args.path, create=create, busy_timeout=args.wait)
-
-
 # --- commands ----------------------------------------------------------------------------------
 
 
@@ -98,13 +55,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not args.path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     args.path = path
-    with _open(args, create=True) as ledger, ledger.write() as s:
+    with open_from(args, create=True) as ledger, ledger.write() as s:
         admin = create_user(
             s, username=args.admin, display_name=args.admin, role=Role.ADMIN, actor=None
         )
         result = {"ledger": path, "admin": admin.username}
     if args.json:
-        _emit_json(result)
+        emit_json(result)
     else:
         print(
             _("Created the ledger {path} with the administrator “{admin}”.").format(
@@ -115,10 +72,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    with _open(args, create=True) as ledger, ledger.write() as s:
+    with open_from(args, create=True) as ledger, ledger.write() as s:
         summary = build_demo(s)
     if args.json:
-        _emit_json({"ledger": args.path, "books": summary.book_ids, "entries": summary.entries})
+        emit_json({"ledger": args.path, "books": summary.book_ids, "entries": summary.entries})
     else:
         print(
             _("Created the demo ledger {path}: {n} entries in {books} books.").format(
@@ -143,13 +100,13 @@ def _book_json(book: Book) -> dict[str, Any]:
 
 
 def cmd_book_add(args: argparse.Namespace) -> int:
-    with _open(args) as ledger, ledger.write() as s:
+    with open_from(args) as ledger, ledger.write() as s:
         book = create_book(
-            s, kind=args.kind, name=args.name, organisation=args.organisation, actor=_actor(s, args)
+            s, kind=args.kind, name=args.name, organisation=args.organisation, actor=actor(s, args)
         )
         data = _book_json(book)
     if args.json:
-        _emit_json(data)
+        emit_json(data)
     else:
         print(
             _("Created book {id} “{name}” ({kind}).").format(
@@ -160,10 +117,10 @@ def cmd_book_add(args: argparse.Namespace) -> int:
 
 
 def cmd_book_list(args: argparse.Namespace) -> int:
-    with _open(args) as ledger, ledger.read() as s:
+    with open_from(args) as ledger, ledger.read() as s:
         books = [_book_json(b) for b in list_books(s)]
     if args.json:
-        _emit_json(books)
+        emit_json(books)
         return EXIT_OK
     rows = [
         [
@@ -198,9 +155,9 @@ def _parse_line(text: str) -> PostingLine:
 def cmd_post(args: argparse.Namespace) -> int:
     date = parse_date(args.date)
     lines = [_parse_line(t) for t in args.lines]
-    with _open(args) as ledger, ledger.write() as s:
+    with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
-        actor = _actor(s, args)
+        recorder = actor(s, args)
         approver = None
         if args.approver:
             approver = authenticate(s, args.approver, os.environ.get("GONGZHANG_APPROVER_PASSWORD"))
@@ -210,11 +167,11 @@ def cmd_post(args: argparse.Namespace) -> int:
             date=date,
             memo=args.memo,
             lines=lines,
-            actor=actor,
+            actor=recorder,
             approver=approver,
         )
     if args.json:
-        _emit_json(
+        emit_json(
             {
                 "id": posted.id,
                 "number": posted.number,
@@ -233,14 +190,14 @@ def cmd_post(args: argparse.Namespace) -> int:
 
 def cmd_reverse(args: argparse.Namespace) -> int:
     date = parse_date(args.date) if args.date else None
-    with _open(args) as ledger, ledger.write() as s:
+    with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
         entry = find_entry(s, book_id=book.id or 0, number=args.number)
         posted = reverse_entry(
-            s, entry_id=entry.id or 0, actor=_actor(s, args), date=date, memo=args.memo
+            s, entry_id=entry.id or 0, actor=actor(s, args), date=date, memo=args.memo
         )
     if args.json:
-        _emit_json({"id": posted.id, "number": posted.number, "hash": posted.hash})
+        emit_json({"id": posted.id, "number": posted.number, "hash": posted.hash})
     else:
         print(
             _("Posted {number} on {date}: {memo}").format(
@@ -258,11 +215,11 @@ def cmd_attach(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             _("Cannot read {file}: {reason}").format(file=source, reason=exc.strerror)
         ) from exc
-    with _open(args) as ledger, ledger.write() as s:
+    with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
         entry = find_entry(s, book_id=book.id or 0, number=args.number)
         attachment = attach_file(
-            s, entry_id=entry.id or 0, filename=source.name, data=data, actor=_actor(s, args)
+            s, entry_id=entry.id or 0, filename=source.name, data=data, actor=actor(s, args)
         )
         result = {
             "file": attachment.filename,
@@ -270,7 +227,7 @@ def cmd_attach(args: argparse.Namespace) -> int:
             "number": voucher_number(entry.year, entry.seq),
         }
     if args.json:
-        _emit_json(result)
+        emit_json(result)
     else:
         print(
             _("Attached {file} to {number} (SHA-256 {sha}).").format(
@@ -282,13 +239,13 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 def cmd_close(args: argparse.Namespace) -> int:
     through = parse_period_end(args.through)
-    with _open(args) as ledger, ledger.write() as s:
+    with open_from(args) as ledger, ledger.write() as s:
         book = close_period(
-            s, book_id=find_book(s, args.book).id or 0, through=through, actor=_actor(s, args)
+            s, book_id=find_book(s, args.book).id or 0, through=through, actor=actor(s, args)
         )
         name = book.name
     if args.json:
-        _emit_json({"book": name, "closed_through": through.isoformat()})
+        emit_json({"book": name, "closed_through": through.isoformat()})
     else:
         print(_("“{book}” is closed through {date}.").format(book=name, date=through.isoformat()))
     return EXIT_OK
@@ -296,13 +253,13 @@ def cmd_close(args: argparse.Namespace) -> int:
 
 def cmd_balance(args: argparse.Namespace) -> int:
     at = parse_date(args.at) if args.at else None
-    with _open(args) as ledger, ledger.read() as s:
+    with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
         tb = trial_balance(s, book_id=book.id or 0, at=at)
         name = book.name
     shown = [a for a in tb.accounts if args.all or a.debit_fen or a.credit_fen]
     if args.json:
-        _emit_json(
+        emit_json(
             {
                 "book": name,
                 "at": at.isoformat() if at else None,
@@ -330,12 +287,12 @@ def cmd_balance(args: argparse.Namespace) -> int:
     rows = [
         [
             a.code,
-            "  " * a.depth + _account_name(a.name_zh, a.name_en),
+            "  " * a.depth + account_name(a.name_zh, a.name_en),
             a.type.label,
-            _blank_or_money(a.debit_fen),
-            _blank_or_money(a.credit_fen),
-            _blank_or_money(a.debit_balance_fen),
-            _blank_or_money(a.credit_balance_fen),
+            blank_or_money(a.debit_fen),
+            blank_or_money(a.credit_fen),
+            blank_or_money(a.debit_balance_fen),
+            blank_or_money(a.credit_balance_fen),
         ]
         for a in shown
     ]
@@ -344,10 +301,10 @@ def cmd_balance(args: argparse.Namespace) -> int:
             "",
             _("Total"),
             "",
-            _money(tb.total_debit_fen),
-            _money(tb.total_credit_fen),
-            _money(tb.total_debit_balance_fen),
-            _money(tb.total_credit_balance_fen),
+            money(tb.total_debit_fen),
+            money(tb.total_credit_fen),
+            money(tb.total_debit_balance_fen),
+            money(tb.total_credit_balance_fen),
         ]
     )
     print(title)
@@ -379,13 +336,13 @@ def cmd_journal(args: argparse.Namespace) -> int:
     )
     if args.limit < 1:
         raise InvalidInputError(_("--limit must be at least 1."))
-    with _open(args) as ledger, ledger.read() as s:
+    with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
         page = journal_page(s, book_id=book.id or 0, filters=filters, limit=args.limit, last=True)
         total = journal_count(s, book_id=book.id or 0, filters=filters)
         name = book.name
     if args.json:
-        _emit_json(
+        emit_json(
             {
                 "book": name,
                 "total": total,
@@ -411,9 +368,9 @@ def cmd_journal(args: argparse.Namespace) -> int:
             r.number,
             r.memo,
             r.account_code,
-            _account_name(r.account_name_zh, r.account_name_en),
-            _blank_or_money(r.debit_fen),
-            _blank_or_money(r.credit_fen),
+            account_name(r.account_name_zh, r.account_name_en),
+            blank_or_money(r.debit_fen),
+            blank_or_money(r.credit_fen),
         ]
         for r in page.rows
     ]
@@ -433,13 +390,13 @@ def cmd_journal(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    with _open(args) as ledger, ledger.read() as s:
+    with open_from(args) as ledger, ledger.read() as s:
         book_id = find_book(s, args.book).id if args.book else None
         findings = verify_ledger(s, book_id=book_id)
         books = list_books(s)
         checked = {b.name: b.head_index for b in books if book_id is None or b.id == book_id}
     if args.json:
-        _emit_json(
+        emit_json(
             {
                 "intact": not findings,
                 "books": checked,
@@ -463,10 +420,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    with _open(args) as ledger:
+    with open_from(args) as ledger:
         target = backup_ledger(ledger, args.dest)
     if args.json:
-        _emit_json({"backup": str(target)})
+        emit_json({"backup": str(target)})
     else:
         print(_("Backed up {path} to {dest}.").format(path=args.path, dest=target))
     return EXIT_OK
@@ -476,18 +433,18 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     password = None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
-    with _open(args) as ledger, ledger.write() as s:
+    with open_from(args) as ledger, ledger.write() as s:
         user = create_user(
             s,
             username=args.username,
             role=args.role,
             display_name=args.display_name,
             password=password,
-            actor=_actor(s, args),
+            actor=actor(s, args),
         )
         data = {"username": user.username, "role": user.role}
     if args.json:
-        _emit_json(data)
+        emit_json(data)
     else:
         print(
             _("Added user “{name}” ({role}).").format(
@@ -498,10 +455,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    with _open(args) as ledger, ledger.read() as s:
+    with open_from(args) as ledger, ledger.read() as s:
         users = [(u.username, u.display_name, u.role) for u in list_users(s)]
     if args.json:
-        _emit_json([{"username": n, "display_name": d, "role": r} for n, d, r in users])
+        emit_json([{"username": n, "display_name": d, "role": r} for n, d, r in users])
     else:
         print(
             render_table(
@@ -536,22 +493,10 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
         parents=[common],
         description=_("Gongzhang: tamper-evident public bookkeeping for a neighbourhood."),
     )
-    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"), required=True)
-
-    def add(
-        name: str, func: Callable[[argparse.Namespace], int], help_text: str, parent: Any = sub
-    ) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = parent.add_parser(
-            name, parents=[common], help=help_text, description=help_text
-        )
-        p.set_defaults(func=func)
-        return p
-
-    def ledger_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("path", metavar="PATH", help=_("the ledger file (or a database URL)"))
-
-    def book_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--book", required=True, help=_("book number or name"))
+    commands = Commands(
+        parser.add_subparsers(dest="command", metavar=_("COMMAND"), required=True), common
+    )
+    add = commands.add
 
     p = add("init", cmd_init, _("create a new, empty ledger"))
     p.add_argument(
@@ -565,14 +510,13 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
     p = add("demo", cmd_demo, _("create a demo ledger from the seed cases"))
     ledger_arg(p)
 
-    book = add("book", lambda _a: EXIT_USAGE, _("add or list books"))
-    book_sub = book.add_subparsers(dest="book_command", metavar=_("COMMAND"), required=True)
-    p = add("add", cmd_book_add, _("add a book with its chart of accounts"), book_sub)
+    books = commands.group("book", _("add or list books"))
+    p = books.add("add", cmd_book_add, _("add a book with its chart of accounts"))
     ledger_arg(p)
     p.add_argument("--kind", required=True, choices=[k.value for k in BookKind])
     p.add_argument("--name", required=True)
     p.add_argument("--organisation", default="", help=_("the organisation that keeps the book"))
-    p = add("list", cmd_book_list, _("list the books"), book_sub)
+    p = books.add("list", cmd_book_list, _("list the books"))
     ledger_arg(p)
 
     p = add("post", cmd_post, _("post an entry: ACCOUNT=AMOUNT … (debit +, credit −)"))
@@ -624,9 +568,8 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
     ledger_arg(p)
     p.add_argument("dest", metavar="DEST")
 
-    user = add("user", lambda _a: EXIT_USAGE, _("add or list users"))
-    user_sub = user.add_subparsers(dest="user_command", metavar=_("COMMAND"), required=True)
-    p = add("add", cmd_user_add, _("add a user"), user_sub)
+    users = commands.group("user", _("add or list users"))
+    p = users.add("add", cmd_user_add, _("add a user"))
     ledger_arg(p)
     p.add_argument("--username", required=True)
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -636,7 +579,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
         action="store_true",
         help=_("read the new user's password from standard input"),
     )
-    p = add("list", cmd_user_list, _("list users"), user_sub)
+    p = users.add("list", cmd_user_list, _("list users"))
     ledger_arg(p)
     return parser
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 import json.encoder as _json_encoder
 from collections.abc import Sequence
+from typing import Any
 
 #: Version tag inside every canonical form, so the format can evolve without ambiguity.
 ENTRY_FORMAT = "gz-entry-1"
@@ -36,8 +37,7 @@ def _digest(payload: list[object]) -> str:
     return hashlib.sha256(_ENCODER.encode(payload).encode("utf-8")).hexdigest()
 
 
-def entry_canonical(
-    *,
+def entry_canonical(  # noqa: PLR0917 - positional: the hot path of posting and verifying
     book_uid: str,
     year: int,
     seq: int,
@@ -56,40 +56,10 @@ def entry_canonical(
     recorded at, reverses, [[line, account code, fen, counterparty] …], previous hash]``.
 
     Anyone can recompute it with any JSON library: it is exactly
-    ``json.dumps(array, ensure_ascii=False, separators=(",", ":"))``.
+    ``json.dumps(array, ensure_ascii=False, separators=(",", ":"))``. It is written out by hand
+    here because posting and verifying a million postings spend their time in it; a test checks
+    it byte for byte against ``json.dumps``.
     """
-    return _canonical(
-        book_uid,
-        year,
-        seq,
-        chain_index,
-        date_iso,
-        memo,
-        recorded_by,
-        approved_by,
-        recorded_at,
-        reverses,
-        postings,
-        prev_hash,
-    )
-
-
-def _canonical(  # noqa: PLR0917 - hot path, positional on purpose
-    book_uid: str,
-    year: int,
-    seq: int,
-    chain_index: int,
-    date_iso: str,
-    memo: str,
-    recorded_by: str,
-    approved_by: str | None,
-    recorded_at: str,
-    reverses: str | None,
-    postings: Sequence[PostingFacts],
-    prev_hash: str,
-) -> str:
-    # Written out by hand because it is the hot path of posting and verification; a test checks
-    # it byte for byte against json.dumps.
     q = _quote
     lines = ",".join(
         [
@@ -104,68 +74,9 @@ def _canonical(  # noqa: PLR0917 - hot path, positional on purpose
     )
 
 
-def entry_hash_positional(  # noqa: PLR0917 - hot path, positional on purpose
-    book_uid: str,
-    year: int,
-    seq: int,
-    chain_index: int,
-    date_iso: str,
-    memo: str,
-    recorded_by: str,
-    approved_by: str | None,
-    recorded_at: str,
-    reverses: str | None,
-    postings: Sequence[PostingFacts],
-    prev_hash: str,
-) -> str:
-    """:func:`entry_hash` with positional arguments, for the hot loops of posting and verifying."""
-    text = _canonical(
-        book_uid,
-        year,
-        seq,
-        chain_index,
-        date_iso,
-        memo,
-        recorded_by,
-        approved_by,
-        recorded_at,
-        reverses,
-        postings,
-        prev_hash,
-    )
-    return _sha256(text.encode("utf-8")).hexdigest()
-
-
-def entry_hash(
-    *,
-    book_uid: str,
-    year: int,
-    seq: int,
-    chain_index: int,
-    date_iso: str,
-    memo: str,
-    recorded_by: str,
-    approved_by: str | None,
-    recorded_at: str,
-    reverses: str | None,
-    postings: Sequence[PostingFacts],
-    prev_hash: str,
-) -> str:
-    """The hash of one entry (SHA-256 of :func:`entry_canonical`, hex)."""
-    return entry_hash_positional(
-        book_uid,
-        year,
-        seq,
-        chain_index,
-        date_iso,
-        memo,
-        recorded_by,
-        approved_by,
-        recorded_at,
-        reverses,
-        postings,
-        prev_hash,
-    )
+def entry_hash(*fields: Any) -> str:
+    """The hash of one entry: SHA-256 (hex) of :func:`entry_canonical` of the same arguments."""
+    return _sha256(entry_canonical(*fields).encode("utf-8")).hexdigest()
 
 
 def audit_hash(

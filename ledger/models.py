@@ -173,3 +173,299 @@ def columns(*attributes: Any) -> list[Any]:
     """Model attributes as SQL columns, for ``select(*columns(A.x, B.y, …))`` of many columns
     (SQLModel's typed ``select`` stops at four)."""
     return [col(a) for a in attributes]
+
+
+# --- Community books (issue 3) ------------------------------------------------------------------
+
+
+class BookSetting(SQLModel, table=True):
+    """A setting of one book (approval threshold, remuneration rate …), as text.
+
+    Which keys exist and their defaults live with the services that read them."""
+
+    __tablename__ = "book_setting"
+
+    book_id: int = Field(foreign_key="book.id", primary_key=True)
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=400)
+
+
+class Household(SQLModel, table=True):
+    """A household (户): the unit of one-ballot-per-household votes, of the points ledger and of
+    village shares. ``label`` is how neighbours know it (3栋2单元501, 一组 张家); ``head_name`` is
+    private. ``members`` counts people (per-capita parts), ``shares`` village shares."""
+
+    __tablename__ = "household"
+
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(max_length=100, unique=True)
+    head_name: str = Field(default="", max_length=100)
+    members: int = Field(default=1)
+    shares: int = Field(default=0)
+    active: bool = Field(default=True)
+    created_at: str = Field(max_length=32)
+
+
+class Activity(SQLModel, table=True):
+    """A micro-fund activity (活动), e.g. the 重阳宴: a budget, and how many took part."""
+
+    __tablename__ = "activity"
+    __table_args__ = (UniqueConstraint("book_id", "name", name="uq_activity_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: int = Field(foreign_key="book.id", index=True)
+    name: str = Field(max_length=100)
+    date: dt.date
+    budget_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    participants: int = Field(default=0)
+    note: str = Field(default="", max_length=400)
+
+
+class DonationReceipt(SQLModel, table=True):
+    """A donation and its receipt (捐赠收据), numbered without gaps per book and year.
+
+    ``purpose`` is set for restricted (限定性) money: the activity or spending category the donor
+    designated; such money may be spent on that purpose only."""
+
+    __tablename__ = "donation_receipt"
+    __table_args__ = (UniqueConstraint("book_id", "year", "seq", name="uq_receipt_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: int = Field(foreign_key="book.id")
+    year: int
+    seq: int
+    entry_id: int = Field(foreign_key="entry.id", unique=True)
+    counterparty_id: int = Field(foreign_key="counterparty.id", index=True)
+    source: str = Field(max_length=32)
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    date: dt.date
+    purpose: str | None = Field(default=None, max_length=100)
+
+
+class Expense(SQLModel, table=True):
+    """Spending (支出) awaiting or past approval. Only approved expenses are posted.
+
+    ``purpose`` names the restricted money it is paid from (None: unrestricted). A hardship
+    beneficiary is described only in ``private_note``, which no notice shows."""
+
+    __tablename__ = "expense"
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: int = Field(foreign_key="book.id", index=True)
+    date: dt.date
+    memo: str = Field(max_length=200)
+    category: str = Field(max_length=32)
+    account_code: str = Field(max_length=20)
+    pay_from_code: str = Field(max_length=20)
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    counterparty_id: int | None = Field(default=None, foreign_key="counterparty.id")
+    activity_id: int | None = Field(default=None, foreign_key="activity.id")
+    budget_line_id: int | None = Field(default=None, foreign_key="budget_line.id")
+    purpose: str | None = Field(default=None, max_length=100)
+    private_note: str = Field(default="", max_length=400)
+    approvals_required: int = Field(default=0)
+    status: str = Field(default="pending", max_length=16)
+    recorded_by_id: int = Field(foreign_key="app_user.id")
+    recorded_at: str = Field(max_length=32)
+    entry_id: int | None = Field(default=None, foreign_key="entry.id")
+
+
+class ExpenseDecision(SQLModel, table=True):
+    """One approver's approval or rejection (with its reason) of an expense."""
+
+    __tablename__ = "expense_decision"
+    __table_args__ = (UniqueConstraint("expense_id", "user_id", name="uq_decision_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    expense_id: int = Field(foreign_key="expense.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    approve: bool
+    reason: str = Field(default="", max_length=400)
+    at: str = Field(max_length=32)
+
+
+class PointsEntry(SQLModel, table=True):
+    """A line of a household's points ledger (积分): earned (+) for volunteering, redeemed (−)."""
+
+    __tablename__ = "points_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: int = Field(foreign_key="book.id", index=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    date: dt.date
+    points: int
+    reason: str = Field(max_length=200)
+    expense_id: int | None = Field(default=None, foreign_key="expense.id")
+    recorded_by_id: int = Field(foreign_key="app_user.id")
+    recorded_at: str = Field(max_length=32)
+
+
+class PropertyUnit(SQLModel, table=True):
+    """A unit of a trust-property estate (楼栋-单元-房号) with its exclusive area.
+
+    ``area_dm2`` is the area in square decimetres (0.01 m², exact); ``owner_key`` groups the
+    units of one owner; ``owner_name`` is private."""
+
+    __tablename__ = "property_unit"
+    __table_args__ = (
+        UniqueConstraint("book_id", "building", "unit", "room", name="uq_property_unit"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: int = Field(foreign_key="book.id", index=True)
+    building: str = Field(max_length=20)
+    unit: str = Field(default="", max_length=20)
+    room: str = Field(max_length=20)
+    area_dm2: int
+    owner_key: str = Field(max_length=64)
+    owner_name: str = Field(default="", max_length=100)
+    household_id: int | None = Field(default=None, foreign_key="household.id")
+
+
+class FeeBill(SQLModel, table=True):
+    """A unit's property fee for one month (物业费账单)."""
+
+    __tablename__ = "fee_bill"
+    __table_args__ = (UniqueConstraint("unit_id", "period", name="uq_fee_bill_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: int = Field(foreign_key="book.id", index=True)
+    unit_id: int = Field(foreign_key="property_unit.id")
+    period: str = Field(max_length=7)
+    rate_fen_per_m2: int
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    entry_id: int = Field(foreign_key="entry.id")
+
+
+class FeeCollection(SQLModel, table=True):
+    """Money received from a unit (收缴): ``applied_fen`` settles bills, ``prepaid_fen`` is kept
+    as a prepayment (预收) for later bills."""
+
+    __tablename__ = "fee_collection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: int = Field(foreign_key="book.id", index=True)
+    unit_id: int = Field(foreign_key="property_unit.id", index=True)
+    date: dt.date
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    applied_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    prepaid_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    entry_id: int = Field(foreign_key="entry.id")
+
+
+class Remuneration(SQLModel, table=True):
+    """The property company's remuneration (酬金) for a period: rate × basis, posted once."""
+
+    __tablename__ = "remuneration"
+    __table_args__ = (UniqueConstraint("book_id", "period", name="uq_remuneration_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: int = Field(foreign_key="book.id")
+    period: str = Field(max_length=7)
+    basis: str = Field(max_length=16)
+    basis_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    rate_bp: int
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    entry_id: int = Field(foreign_key="entry.id")
+
+
+class Budget(SQLModel, table=True):
+    """An open budget (开放式预算) of a book for a year: draft until approved."""
+
+    __tablename__ = "budget"
+    __table_args__ = (UniqueConstraint("book_id", "year", name="uq_budget_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: int = Field(foreign_key="book.id")
+    year: int
+    status: str = Field(default="draft", max_length=16)
+    approved_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    approved_at: str | None = Field(default=None, max_length=32)
+    approval_note: str = Field(default="", max_length=400)
+
+
+class BudgetLine(SQLModel, table=True):
+    """One line of an open budget, mapped to the expense account its spending is posted to."""
+
+    __tablename__ = "budget_line"
+    __table_args__ = (UniqueConstraint("budget_id", "account_code", name="uq_budget_line"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_id: int = Field(foreign_key="budget.id", index=True)
+    name: str = Field(max_length=100)
+    account_code: str = Field(max_length=20)
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class Transfer(SQLModel, table=True):
+    """Money moved between two books of the ledger as one linked pair of entries (e.g. the
+    property company's remuneration gift to a micro-fund), traceable from either side."""
+
+    __tablename__ = "transfer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    period: str = Field(default="", max_length=7)
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    from_book_id: int = Field(foreign_key="book.id")
+    from_entry_id: int = Field(foreign_key="entry.id", unique=True)
+    to_book_id: int = Field(foreign_key="book.id")
+    to_entry_id: int = Field(foreign_key="entry.id", unique=True)
+    created_at: str = Field(max_length=32)
+
+
+class ExitSchedule(SQLModel, table=True):
+    """The outside investor's capital-exit contract of a village book (one per book)."""
+
+    __tablename__ = "exit_schedule"
+
+    book_id: int = Field(foreign_key="book.id", primary_key=True)
+    contract_start: dt.date
+    years: int
+    note: str = Field(default="", max_length=400)
+
+
+class ExitScheduleYear(SQLModel, table=True):
+    """The investor's share (basis points) of the profit in one contract year: the table that
+    is the source of truth, whatever curve generated it."""
+
+    __tablename__ = "exit_schedule_year"
+
+    book_id: int = Field(foreign_key="exit_schedule.book_id", primary_key=True)
+    contract_year: int = Field(primary_key=True)
+    investor_bp: int
+
+
+class Distribution(SQLModel, table=True):
+    """A period's profit distribution (收益分配): the investor's share, then 3:3:3:1."""
+
+    __tablename__ = "distribution"
+    __table_args__ = (UniqueConstraint("book_id", "period", name="uq_distribution_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: int = Field(foreign_key="book.id")
+    period: str = Field(max_length=7)
+    date: dt.date
+    profit_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    contract_year: int
+    investor_bp: int
+    investor_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    weights: str = Field(max_length=40)
+    shareholders_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    welfare_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    reserve_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    per_capita_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    entry_id: int = Field(foreign_key="entry.id")
+
+
+class DistributionShare(SQLModel, table=True):
+    """What one household receives from a distribution: dividend by shares + per-capita part."""
+
+    __tablename__ = "distribution_share"
+
+    distribution_id: int = Field(foreign_key="distribution.id", primary_key=True)
+    household_id: int = Field(foreign_key="household.id", primary_key=True)
+    shares: int
+    members: int
+    dividend_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    per_capita_fen: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -16,7 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ledger.bulk import stream_rows
-from ledger.chain import PostingFacts, audit_hash, entry_hash_positional, voucher_number
+from ledger.chain import PostingFacts, audit_hash, entry_hash, voucher_number
 from ledger.i18n import _
 from ledger.models import (
     GENESIS_HASH,
@@ -176,7 +176,7 @@ class _BookCheck:
             reverses = self.numbers.get(rev_id)
             if reverses is None:
                 self.add(number, _("reverses an entry that is not earlier in this book."))
-        recomputed = entry_hash_positional(
+        recomputed = entry_hash(
             self.book_uid,
             year,
             seq,

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from ledger.access import Action, require
 from ledger.bulk import BulkInsert
-from ledger.chain import PostingFacts, entry_hash_positional, voucher_number
+from ledger.chain import PostingFacts, entry_hash, voucher_number
 from ledger.clock import today, utc_now_iso
 from ledger.errors import (
     AccountError,
@@ -446,7 +446,7 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
             seq = (highest or 0) + 1
         next_seq[year] = seq + 1
         chain_index += 1
-        digest = entry_hash_positional(
+        digest = entry_hash(
             book_uid,
             year,
             seq,

@@ -362,3 +362,14 @@ def test_the_console_script_runs_without_qt(tmp_path: Path) -> None:
         check=True,
     )
     assert "verify" in result.stdout
+
+
+def test_init_without_a_path_uses_the_user_data_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    code, out, _ = run(capsys, "init", "--json")
+    assert code == 0
+    created = Path(json.loads(out)["ledger"])
+    assert created == tmp_path / "data" / "gongzhang" / "ledger.sqlite"
+    assert run(capsys, "verify", str(created))[0] == 0

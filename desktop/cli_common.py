@@ -1,0 +1,104 @@
+"""What every ``gongzhang`` command shares: opening the ledger, the acting user, output helpers
+and the way commands are added to the parser. No Qt here."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from ledger import i18n
+from ledger.db import Ledger, open_ledger
+from ledger.errors import InvalidInputError, PermissionDeniedError
+from ledger.i18n import _
+from ledger.models import AppUser
+from ledger.money import Money, format_money
+from ledger.services.users import authenticate, list_users
+
+Handler = Callable[[argparse.Namespace], int]
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def money(fen: int) -> str:
+    return format_money(Money(fen), i18n.babel_locale())
+
+
+def blank_or_money(fen: int) -> str:
+    return money(fen) if fen else ""
+
+
+def emit_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def account_name(zh: str, en: str) -> str:
+    return zh if i18n.current_language() == "zh_CN" else en
+
+
+# --- acting user -------------------------------------------------------------------------------
+
+
+def actor(session: Session, args: argparse.Namespace) -> AppUser:
+    """Who is acting: ``--user``, else $GONGZHANG_USER, else the ledger's only user."""
+    name = args.user or os.environ.get("GONGZHANG_USER")
+    if not name:
+        users = list_users(session)
+        if len(users) != 1:
+            raise InvalidInputError(
+                _(
+                    "This ledger has several users; say who you are with --user NAME ({names})."
+                ).format(names=", ".join(u.username for u in users))
+            )
+        name = users[0].username
+    password = os.environ.get("GONGZHANG_PASSWORD")
+    user = authenticate(session, name, password) if password else None
+    if user is None:
+        try:
+            user = authenticate(session, name, None)
+        except PermissionDeniedError:
+            if not sys.stdin.isatty():
+                raise
+            user = authenticate(
+                session, name, getpass.getpass(_("Password for {user}: ").format(user=name))
+            )
+    return user
+
+
+def open_from(args: argparse.Namespace, *, create: bool = False) -> Ledger:
+    return open_ledger(args.path, create=create, busy_timeout=args.wait)
+
+
+@dataclass
+class Commands:
+    """Adds commands (and groups of sub-commands) that all take the common options."""
+
+    sub: Any  # argparse's sub-parsers action
+    common: argparse.ArgumentParser
+
+    def add(self, name: str, func: Handler, help_text: str) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = self.sub.add_parser(
+            name, parents=[self.common], help=help_text, description=help_text
+        )
+        parser.set_defaults(func=func)
+        return parser
+
+    def group(self, name: str, help_text: str) -> Commands:
+        parser = self.add(name, lambda _args: 2, help_text)
+        sub = parser.add_subparsers(dest=f"{name}_command", metavar=_("COMMAND"), required=True)
+        return Commands(sub, self.common)
+
+
+def ledger_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="PATH", help=_("the ledger file (or a database URL)"))
+
+
+def book_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--book", required=True, help=_("book number or name"))
