@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from desktop import argparse_catalog
 from desktop.cli_common import (
     EXIT_OK,
@@ -25,6 +27,7 @@ from desktop.cli_common import (
     emit_json,
     ledger_arg,
     money,
+    new_ledger,
     open_from,
 )
 from desktop.texttable import render_table
@@ -47,6 +50,9 @@ from ledger.services.journal import JournalFilter, journal_count, journal_page
 from ledger.services.users import authenticate, create_user, list_users
 from ledger.verify import verify_ledger
 
+MAX_JOURNAL_LIMIT = 10_000
+
+
 # --- commands ----------------------------------------------------------------------------------
 
 
@@ -55,7 +61,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not args.path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     args.path = path
-    with open_from(args, create=True) as ledger, ledger.write() as s:
+    with new_ledger(args) as ledger, ledger.write() as s:
         admin = create_user(
             s, username=args.admin, display_name=args.admin, role=Role.ADMIN, actor=None
         )
@@ -72,7 +78,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    with open_from(args, create=True) as ledger, ledger.write() as s:
+    with new_ledger(args) as ledger, ledger.write() as s:
         summary = build_demo(s)
     if args.json:
         emit_json({"ledger": args.path, "books": summary.book_ids, "entries": summary.entries})
@@ -334,8 +340,10 @@ def cmd_journal(args: argparse.Namespace) -> int:
         date_to=parse_date(args.date_to) if args.date_to else None,
         text=args.text,
     )
-    if args.limit < 1:
-        raise InvalidInputError(_("--limit must be at least 1."))
+    if not 1 <= args.limit <= MAX_JOURNAL_LIMIT:
+        raise InvalidInputError(
+            _("--limit takes a number from 1 to {max}.").format(max=MAX_JOURNAL_LIMIT)
+        )
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
         page = journal_page(s, book_id=book.id or 0, filters=filters, limit=args.limit, last=True)
@@ -603,6 +611,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except GongzhangError as exc:
         print(_("Error: {message}").format(message=exc), file=sys.stderr)
+        return EXIT_REFUSED
+    except SQLAlchemyError as exc:
+        # Something the checks above did not foresee: still one line, and the transaction
+        # was rolled back, so nothing was written.
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(
+            _("Error: the database refused the operation ({reason}); nothing was written.").format(
+                reason=reason
+            ),
+            file=sys.stderr,
+        )
         return EXIT_REFUSED
     except KeyboardInterrupt:
         print(_("Interrupted; nothing was written."), file=sys.stderr)

@@ -4,12 +4,14 @@ and the way commands are added to the parser. No Qt here."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -72,8 +74,23 @@ def actor(session: Session, args: argparse.Namespace) -> AppUser:
     return user
 
 
-def open_from(args: argparse.Namespace, *, create: bool = False) -> Ledger:
-    return open_ledger(args.path, create=create, busy_timeout=args.wait)
+def open_from(args: argparse.Namespace) -> Ledger:
+    return open_ledger(args.path, busy_timeout=args.wait)
+
+
+@contextlib.contextmanager
+def new_ledger(args: argparse.Namespace) -> Iterator[Ledger]:
+    """Create the ledger at ``args.path``; if filling it fails, remove it again, so that a
+    refused ``init`` or ``demo`` leaves no half-made file behind."""
+    ledger = open_ledger(args.path, create=True, busy_timeout=args.wait)
+    try:
+        with ledger:
+            yield ledger
+    except BaseException:
+        if ledger.path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(ledger.path) + suffix).unlink(missing_ok=True)
+        raise
 
 
 @dataclass

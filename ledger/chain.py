@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import json.encoder as _json_encoder
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 #: Version tag inside every canonical form, so the format can evolve without ambiguity.
@@ -94,3 +94,12 @@ def audit_hash(
     return _digest(
         [AUDIT_FORMAT, seq, at, actor, action, object_type, object_id, detail, prev_hash]
     )
+
+
+def chart_digest(
+    accounts: Iterable[tuple[str, str, str, str, str | None, bool]],
+) -> str:
+    """The digest of a chart of accounts: (code, Chinese name, English name, type, parent code,
+    active) of every account, in code order. Recorded in the audit trail when a book is created
+    or its chart changes, so that verification notices an account edited behind the app's back."""
+    return _digest([[*row] for row in sorted(accounts)])

@@ -10,6 +10,7 @@ opened; a ledger written by a newer schema is refused.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sqlite3
 import stat
@@ -24,13 +25,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from platformdirs import user_data_path
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from ledger.errors import (
+    InvalidInputError,
     LedgerBusyError,
     LedgerFileError,
     ReadOnlyLedgerError,
@@ -139,6 +141,18 @@ def _is_url(target: str) -> bool:
     return "://" in target
 
 
+def _sqlite_file_of(url_text: str) -> Path | None:
+    """The file behind a ``sqlite:///…`` URL, which is opened like a plain path (WAL, foreign
+    keys, BEGIN IMMEDIATE); None for any other database."""
+    try:
+        url = make_url(url_text)
+    except ArgumentError:
+        return None
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
 def _sqlite_engine(
     path: Path, *, read_only: bool, busy_timeout: float, settled: list[bool]
 ) -> Engine:
@@ -226,15 +240,28 @@ def open_ledger(
     Applies pending migrations. Raises :class:`LedgerFileError` for a missing file or one that is
     not a ledger, :class:`SchemaTooNewError` for a ledger from a newer Gongzhang.
     """
+    if not (busy_timeout >= 0 and math.isfinite(busy_timeout)):
+        raise InvalidInputError(
+            _("The time to wait for another writer must be a number of seconds, 0 or more.")
+        )
     text = os.fspath(target)
     path: Path | None = None
     read_only = False
     settled = [False]
-    if _is_url(text):
+    sqlite_file = _sqlite_file_of(text) if _is_url(text) else Path(text)
+    if sqlite_file is None:
         url = text
-        engine = create_engine(url)
+        try:
+            engine = create_engine(url)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise LedgerFileError(
+                _(
+                    "“{url}” is neither a ledger file nor a database address Gongzhang can use "
+                    "({reason})."
+                ).format(url=text, reason=exc)
+            ) from exc
     else:
-        path = Path(text).expanduser()
+        path = sqlite_file.expanduser()
         _check_sqlite_file(path, create=create)
         read_only = path.exists() and _file_is_read_only(path)
         url = "sqlite:///" + str(path)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ledger.bulk import stream_rows
-from ledger.chain import PostingFacts, audit_hash, entry_hash, voucher_number
+from ledger.chain import PostingFacts, audit_hash, chart_digest, entry_hash, voucher_number
 from ledger.i18n import _
 from ledger.models import (
     GENESIS_HASH,
@@ -58,6 +60,12 @@ def verify_ledger(session: Session, *, book_id: int | None = None) -> list[Findi
     if book_id is None:
         findings.extend(_verify_audit(session, users))
     return findings
+
+
+def _before(posting_entry: object, entry_id: int) -> bool:
+    """Whether a posting's entry id sorts before the entry now being read (a posting whose
+    entry id is NULL or not a number sorts first, as the database orders it)."""
+    return not isinstance(posting_entry, int) or posting_entry < entry_id
 
 
 def _iso(value: dt.date | str) -> str:
@@ -120,6 +128,7 @@ class _BookCheck:
                     Entry.reverses_id,
                     Entry.prev_hash,
                     Entry.hash,
+                    Entry.status,
                 )
             )
             .where(col(Entry.book_id) == self.book_id)
@@ -138,7 +147,14 @@ class _BookCheck:
                     Posting.date,
                 )
             )
-            .where(col(Posting.entry_id).in_(in_book.scalar_subquery()))
+            # Postings of this book's entries, and postings that claim this book whatever their
+            # entry: balances read the latter, so one without a proper entry must be found.
+            .where(
+                or_(
+                    col(Posting.book_id) == self.book_id,
+                    col(Posting.entry_id).in_(in_book.scalar_subquery()),
+                )
+            )
             .order_by(col(Posting.entry_id), col(Posting.line_no))
         )
         posting_rows = stream_rows(conn, postings)
@@ -146,10 +162,16 @@ class _BookCheck:
         for entry in stream_rows(conn, entries):
             entry_id = entry[0]
             lines: list[tuple[Any, ...]] = []
+            while pending is not None and pending[0] != entry_id and _before(pending[0], entry_id):
+                self.orphan(pending)
+                pending = next(posting_rows, None)
             while pending is not None and pending[0] == entry_id:
                 lines.append(pending)
                 pending = next(posting_rows, None)
-            self.check_entry(entry, lines)
+            self.check_entry_safely(entry, lines)
+        while pending is not None:
+            self.orphan(pending)
+            pending = next(posting_rows, None)
         book = self.book
         if book.head_index != self.expected_index or book.head_hash != self.prev:
             self.add(
@@ -161,11 +183,42 @@ class _BookCheck:
                 ).format(index=book.head_index, found=self.expected_index),
             )
         self.findings.extend(_verify_attachments(self.session, book))
+        self.findings.extend(_AuditCrossCheck(self.session, book, self.prev).run())
         return self.findings
 
+    def orphan(self, posting: tuple[Any, ...]) -> None:
+        self.add(
+            None,
+            _(
+                "posting {line} of entry id {entry} counts in this book's balances but belongs "
+                "to no entry of this book; it was added outside Gongzhang."
+            ).format(line=posting[1], entry=posting[0]),
+        )
+
+    def check_entry_safely(self, entry: tuple[Any, ...], lines: list[tuple[Any, ...]]) -> None:
+        try:
+            self.check_entry(entry, lines)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            self.add(
+                _("entry id {id}").format(id=entry[0]),
+                _(
+                    "holds a value of the wrong kind ({error}); it was changed outside Gongzhang."
+                ).format(error=exc),
+            )
+            self.prev = entry[11] if isinstance(entry[11], str) else self.prev
+
     def check_entry(self, entry: tuple[Any, ...], lines: list[tuple[Any, ...]]) -> None:
-        (eid, year, seq, index, date, memo, by_id, ok_id, at, rev_id, prev_hash, stored) = entry
+        (eid, year, seq, index, date, memo, by_id, ok_id, at, rev_id, prev_hash, stored) = entry[
+            :12
+        ]
         number = voucher_number(year, seq)
+        if entry[12] != "posted":
+            self.add(
+                number,
+                _("has the status “{status}”; a posted entry stays posted.").format(
+                    status=entry[12]
+                ),
+            )
         date_iso = _iso(date)
         self.check_place(
             number, index=index, prev_hash=prev_hash, year=year, seq=seq, date_iso=date_iso
@@ -273,6 +326,100 @@ class _BookCheck:
                 ),
             )
         return facts
+
+
+class _AuditCrossCheck:
+    """Compares a book with what the audit trail says happened to it, for the facts that live
+    outside the entries' hash chain: the newest entry, the closing date, the chart of accounts
+    and the attachments. (Rewriting the whole trail too is caught only against a digest kept
+    outside the ledger, such as the one printed on a notice.)"""
+
+    def __init__(self, session: Session, book: Book, last_hash: str) -> None:
+        self.session = session
+        self.book = book
+        self.last_hash = last_hash
+        self.findings: list[Finding] = []
+
+    def events(self, *actions: str) -> list[tuple[str, dict[str, Any]]]:
+        rows = self.session.exec(
+            select(AuditEvent.action, AuditEvent.detail)
+            .where(
+                col(AuditEvent.object_type).in_(["book", "entry"]),
+                col(AuditEvent.action).in_(actions),
+            )
+            .order_by(col(AuditEvent.seq))
+        ).all()
+        out = []
+        for action, detail in rows:
+            try:
+                data = json.loads(detail)
+            except ValueError:
+                continue  # the audit chain check reports the damage
+            if isinstance(data, dict) and data.get("book") == self.book.id:
+                out.append((action, data))
+        return out
+
+    def run(self) -> list[Finding]:
+        book = self.book
+        posted = self.events("entry.posted", "entries.posted")
+        expected_head = posted[-1][1].get("head") if posted else GENESIS_HASH
+        if expected_head != self.last_hash:
+            self.add(
+                _(
+                    "the audit trail says the newest entry has the hash {want}, but the "
+                    "newest entry found has {got}; entries were removed or replaced."
+                ).format(want=str(expected_head)[:16], got=self.last_hash[:16])
+            )
+        closed = self.events("period.closed")
+        want_closed = closed[-1][1].get("through") if closed else None
+        got_closed = book.closed_through.isoformat() if book.closed_through else None
+        if want_closed != got_closed:
+            self.add(
+                _(
+                    "the book is closed through {got}, but the audit trail says {want}; "
+                    "the closing date was changed outside Gongzhang."
+                ).format(got=got_closed or "-", want=want_closed or "-")
+            )
+        charts = self.events("book.created", "chart.changed")
+        want_chart = charts[-1][1].get("chart") if charts else None
+        if want_chart != chart_digest_of_book(self.session, book.id or 0):
+            self.add(
+                _(
+                    "the chart of accounts differs from the one recorded in the audit trail; "
+                    "an account's code, name or type was changed outside Gongzhang."
+                )
+            )
+        attached = sorted(
+            (d.get("number"), d.get("sha256")) for _a, d in self.events("attachment.added")
+        )
+        found = sorted(
+            (voucher_number(year, seq), sha)
+            for year, seq, sha in self.session.exec(
+                select(Entry.year, Entry.seq, Attachment.sha256)
+                .join(Entry, col(Entry.id) == col(Attachment.entry_id))
+                .where(col(Entry.book_id) == book.id)
+            )
+        )
+        if attached != found:
+            self.add(
+                _(
+                    "the attachments differ from those recorded in the audit trail "
+                    "({want} recorded, {got} found)."
+                ).format(want=len(attached), got=len(found))
+            )
+        return self.findings
+
+    def add(self, message: str) -> None:
+        self.findings.append(Finding(self.book.name, None, message))
+
+
+def chart_digest_of_book(session: Session, book_id: int) -> str:
+    """The digest of a book's chart of accounts as it is in the database now."""
+    accounts = session.exec(select(Account).where(col(Account.book_id) == book_id)).all()
+    codes = {a.id: a.code for a in accounts}
+    return chart_digest(
+        (a.code, a.name_zh, a.name_en, a.type, codes.get(a.parent_id), a.active) for a in accounts
+    )
 
 
 def _verify_attachments(session: Session, book: Book) -> list[Finding]:

@@ -62,7 +62,12 @@ def attach_file(
         action="attachment.added",
         object_type="entry",
         object_id=entry_id,
-        detail={"number": voucher_number(entry.year, entry.seq), "file": name, "sha256": digest},
+        detail={
+            "book": entry.book_id,
+            "number": voucher_number(entry.year, entry.seq),
+            "file": name,
+            "sha256": digest,
+        },
     )
     return attachment
 

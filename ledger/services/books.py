@@ -15,6 +15,7 @@ from ledger.errors import InvalidInputError, NotFoundError
 from ledger.i18n import _
 from ledger.models import Account, AppUser, Book
 from ledger.services.audit import record_event
+from ledger.verify import chart_digest_of_book
 
 
 def create_book(
@@ -38,7 +39,7 @@ def create_book(
     clean = name.strip()
     if not clean or len(clean) > 200:
         raise InvalidInputError(_("A book needs a name of 1 to 200 characters."))
-    if clean.isdigit():
+    if clean.isascii() and clean.isdigit():
         # Books are found by number or by name, so a name must not look like a number.
         raise InvalidInputError(
             _("A book name cannot be only digits; got “{name}”.").format(name=clean)
@@ -75,7 +76,13 @@ def create_book(
         action="book.created",
         object_type="book",
         object_id=book.id,
-        detail={"name": clean, "kind": kind.value, "accounts": len(ids)},
+        detail={
+            "book": book.id,
+            "name": clean,
+            "kind": kind.value,
+            "accounts": len(ids),
+            "chart": chart_digest_of_book(session, book.id),
+        },
     )
     return book
 
@@ -87,7 +94,8 @@ def list_books(session: Session) -> list[Book]:
 def find_book(session: Session, ref: str | int) -> Book:
     """A book by its number (``1``) or its exact name (``碧鸡桥社区微基金``)."""
     text = str(ref).strip()
-    book = session.get(Book, int(text)) if text.isdigit() else None
+    is_number = text.isascii() and text.isdigit() and len(text) <= 9
+    book = session.get(Book, int(text)) if is_number else None
     if book is None:
         book = session.exec(select(Book).where(col(Book.name) == text)).first()
     if book is None:
@@ -104,7 +112,12 @@ def close_period(session: Session, *, book_id: int, through: dt.date, actor: App
     """Close the book up to and including ``through`` (结账): later postings dated on or before it
     are refused. A period that has not ended yet cannot be closed, and closing never reopens."""
     require(actor.username, actor.role, Action.CLOSE_PERIOD)
-    book = session.exec(select(Book).where(col(Book.id) == book_id).with_for_update()).first()
+    book = session.exec(
+        select(Book)
+        .where(col(Book.id) == book_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if book is None:
         raise NotFoundError(_("There is no book number {id}.").format(id=book_id))
     if through >= today():
@@ -130,6 +143,7 @@ def close_period(session: Session, *, book_id: int, through: dt.date, actor: App
         object_type="book",
         object_id=book.id or 0,
         detail={
+            "book": book.id,
             "through": through.isoformat(),
             "previous": previous.isoformat() if previous else None,
         },

@@ -354,7 +354,13 @@ class _Validator:
 
 
 def _lock_book(session: Session, book_id: int) -> Book:
-    book = session.exec(select(Book).where(col(Book.id) == book_id).with_for_update()).first()
+    book = session.exec(
+        select(Book)
+        .where(col(Book.id) == book_id)
+        .with_for_update()
+        # The row as it is now, not as this session first loaded it.
+        .execution_options(populate_existing=True)
+    ).first()
     if book is None:
         raise NotFoundError(_("There is no book number {id}.").format(id=book_id))
     return book
@@ -516,6 +522,7 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
         object_type="book",
         object_id=book.id,
         detail={
+            "book": book_pk,
             "count": len(posted),
             "first": first.number,
             "last": last.number,
@@ -550,7 +557,7 @@ def find_entry(session: Session, *, book_id: int, number: str) -> Entry:
     """An entry by its voucher number (``记-2024-0001``, or ``2024-1``)."""
     text = number.strip().removeprefix("记-").removeprefix("记")
     parts = text.split("-")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
         raise InvalidInputError(
             _("“{number}” is not a voucher number; write it like 记-2024-0001.").format(
                 number=number

@@ -373,3 +373,56 @@ def test_init_without_a_path_uses_the_user_data_folder(
     created = Path(json.loads(out)["ledger"])
     assert created == tmp_path / "data" / "gongzhang" / "ledger.sqlite"
     assert run(capsys, "verify", str(created))[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["balance", "{ledger}", "--book", "²"], "There is no book “²”"),
+        (["balance", "{ledger}", "--book", "99999999999999999999999"], "There is no book"),
+        (["reverse", "{ledger}", "--book", "1", "--number", "2024-²"], "not a voucher number"),
+        (
+            ["reverse", "{ledger}", "--book", "1", "--number", "99999999999999999999-1"],
+            "not a voucher number",
+        ),
+        (
+            ["journal", "{ledger}", "--book", "1", "--limit", "99999999999999999999"],
+            "--limit takes a number from 1 to 10000",
+        ),
+        (["journal", "{ledger}", "--book", "1", "--limit", "0"], "--limit takes a number"),
+        (["balance", "{ledger}", "--book", "1", "--wait", "nan"], "seconds, 0 or more"),
+        (["balance", "{ledger}", "--book", "1", "--wait", "-5"], "seconds, 0 or more"),
+        (["balance", "foo://bar", "--book", "1"], "neither a ledger file nor a database address"),
+    ],
+)
+def test_odd_input_is_one_line_never_a_traceback(
+    ledger: Path, capsys: pytest.CaptureFixture[str], args: list[str], words: str
+) -> None:
+    before = dump(ledger)
+    code, _, err = run(capsys, *[a.replace("{ledger}", str(ledger)) for a in args], "--lang", "en")
+    assert code == 1
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
+    assert dump(ledger) == before
+
+
+def test_a_refused_init_leaves_no_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "x.sqlite"
+    code, _, err = run(capsys, "init", str(path), "--admin", "", "--lang", "en")
+    assert code == 1 and "user name" in err
+    assert list(tmp_path.iterdir()) == []
+    assert run(capsys, "init", str(path), "--admin", "li")[0] == 0
+
+
+def test_a_sqlite_url_is_a_ledger_file_like_any_other(
+    ledger: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{ledger}"
+    code, out, _ = post(capsys, ledger, "1002=5", "410101=-5")
+    assert code == 0
+    code, out, _ = run(capsys, "journal", url, "--book", "1", "--json")
+    assert code == 0 and json.loads(out)["total"] == 2
+    from ledger.db import open_ledger
+
+    with open_ledger(url) as opened, opened.engine.connect() as conn:
+        assert opened.path == ledger
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

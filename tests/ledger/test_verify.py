@@ -10,7 +10,7 @@ from sqlalchemy import text
 from ledger.services.attachments import attach_file
 from ledger.services.entries import EntryDraft, PostingLine, find_entry, post_entries
 from ledger.verify import verify_ledger
-from tests.conftest import World
+from tests.conftest import TEST_DB, World
 
 D = dt.date
 
@@ -141,3 +141,74 @@ def test_a_changed_audit_event_is_found(booked: World) -> None:
     tamper(booked, "UPDATE audit_event SET detail = '{}' WHERE seq = 2")
     found = findings(booked)
     assert any("audit event 2" in f and "altered" in f for f in found), found
+
+
+def test_postings_without_a_proper_entry_are_found(booked: World) -> None:
+    # A posting that claims the micro-fund (so its balances count it) but hangs on an entry
+    # of the trust book.
+    tamper(
+        booked,
+        "INSERT INTO posting (entry_id, book_id, line_no, account_id, amount_fen, "
+        "date) SELECT e.id, 1, 9, a.id, 500000, '2024-05-01' FROM entry e, account a "
+        "WHERE e.book_id = 2 AND a.book_id = 1 AND a.code = '510101'",
+    )
+    found = findings(booked)
+    assert any(
+        "碧鸡桥社区微基金" in f and "belongs to no entry of this book" in f for f in found
+    ), found
+
+
+def test_removing_the_newest_entry_and_fixing_the_book_head_is_found(booked: World) -> None:
+    last = "(SELECT id FROM entry WHERE seq = 5 AND book_id = 1)"
+    tamper(booked, f"DELETE FROM posting WHERE entry_id = {last}")
+    tamper(booked, f"DELETE FROM entry WHERE id = {last}")
+    tamper(
+        booked,
+        "UPDATE book SET head_index = 4, head_hash = (SELECT hash FROM entry "
+        "WHERE book_id = 1 AND seq = 4) WHERE id = 1",
+    )
+    found = findings(booked)
+    assert any("audit trail says the newest entry" in f for f in found), found
+
+
+@pytest.mark.parametrize(
+    ("sql", "words"),
+    [
+        ("UPDATE book SET closed_through = NULL WHERE id = 1", None),
+        ("UPDATE book SET closed_through = '2024-12-31' WHERE id = 1", "closing date"),
+        ("UPDATE account SET name_zh = '餐费' WHERE code = '1002' AND book_id = 1", "chart"),
+        ("UPDATE account SET type = 'income' WHERE code = '1002' AND book_id = 1", "chart"),
+        (f"UPDATE entry SET status = 'draft' WHERE id = {ENTRY3}", "status “draft”"),
+        ("DELETE FROM attachment", "attachments differ"),
+    ],
+)
+def test_changes_outside_the_chain_are_found(booked: World, sql: str, words: str | None) -> None:
+    if words is None:  # reopening a closed period: close one first, then remove the closing
+        from ledger.services.books import close_period
+
+        with booked.ledger.write() as s:
+            close_period(
+                s, book_id=booked.fund_id, through=D(2024, 3, 31), actor=booked.user(s, "reviewer")
+            )
+        words = "closing date"
+    tamper(booked, sql)
+    found = findings(booked)
+    assert any(words in f and "碧鸡桥社区微基金" in f for f in found), found
+
+
+@pytest.mark.skipif(
+    bool(TEST_DB) and not TEST_DB.startswith("sqlite"),
+    reason="only SQLite lets a column hold a value of another type",
+)
+@pytest.mark.parametrize(
+    "sql",
+    [
+        f"UPDATE entry SET date = 20240301 WHERE id = {ENTRY3}",
+        f"UPDATE posting SET amount_fen = 'abc' WHERE entry_id = {ENTRY3} AND line_no = 1",
+        f"UPDATE entry SET year = 'x' WHERE id = {ENTRY3}",
+    ],
+)
+def test_values_of_the_wrong_type_are_findings_not_crashes(booked: World, sql: str) -> None:
+    tamper(booked, sql)
+    found = findings(booked)
+    assert any("wrong kind" in f or "altered" in f for f in found), found
