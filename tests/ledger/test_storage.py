@@ -192,3 +192,37 @@ def test_a_writer_that_finishes_in_time_is_waited_for(world: World) -> None:
     finally:
         release.join()
         other.close()
+
+
+@sqlite_only
+def test_an_older_ledger_is_upgraded_when_opened_and_keeps_its_books(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlmodel import Session, create_engine
+
+    from ledger.db import _alembic_config
+    from ledger.domain import BookKind
+    from ledger.services.books import create_book
+    from ledger.verify import verify_ledger
+
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0001")  # the first released schema
+    with Session(engine) as s, s.begin():
+        admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
+        book = create_book(s, kind=BookKind.MICRO_FUND, name="旧账", actor=admin)
+        post_entry(
+            s,
+            book_id=book.id or 0,
+            date=dt.date(2023, 5, 1),
+            memo="捐赠",
+            lines=[PostingLine("1002", 700), PostingLine("410101", -700)],
+            actor=admin,
+        )
+    engine.dispose()
+    with open_ledger(path) as ledger:
+        with ledger.engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_heads() == (schema_head(),)
+        with ledger.read() as s:
+            assert verify_ledger(s) == []
+            assert s.exec(select(func.count()).select_from(Entry)).one() == 1
