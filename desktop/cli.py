@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from desktop import argparse_catalog
+from desktop import argparse_catalog, cli_microfund, cli_property, cli_village
 from desktop.cli_common import (
     EXIT_OK,
     EXIT_REFUSED,
@@ -575,6 +575,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
     p = add("backup", cmd_backup, _("copy the ledger to a backup file while it stays in use"))
     ledger_arg(p)
     p.add_argument("dest", metavar="DEST")
+
+    for module in (cli_microfund, cli_property, cli_village):
+        module.register(commands)
 
     users = commands.group("user", _("add or list users"))
     p = users.add("add", cmd_user_add, _("add a user"))

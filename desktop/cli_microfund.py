@@ -1,0 +1,9 @@
+"""Commands for Community micro-fund (社区微基金) books."""
+
+from __future__ import annotations
+
+from desktop.cli_common import Commands
+
+
+def register(commands: Commands) -> None:
+    """Add this kind of book's commands to the parser."""

@@ -1,0 +1,1 @@
+"""Pure rule functions on plain values: no database, no I/O. Each is tested on real cases."""
