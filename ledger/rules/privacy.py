@@ -8,7 +8,7 @@ def mask_name(name: str, *, is_individual: bool) -> str:
 
     Chinese names keep the first and last character (张*明, 李*, 欧阳**), as notice boards do;
     a one-character name becomes ``*``. Latin names keep the first letter of each word
-    (``Li Wei`` → ``L* W*``).
+    (``Li Wei`` → ``L* W**``).
 
     >>> mask_name("张晓明", is_individual=True), mask_name("李娜", is_individual=True)
     ('张*明', '李*')
