@@ -1,9 +1,490 @@
-"""Commands for Village revenue sharing (3331) books."""
+"""Commands for Village revenue sharing (3331) books: the investor's capital-exit schedule,
+households with shares and members, the distribution of a period's profit and its
+per-household statement."""
 
 from __future__ import annotations
 
-from desktop.cli_common import Commands
+import argparse
+import os
+from typing import Any
+
+from desktop.cli_common import (
+    EXIT_OK,
+    Commands,
+    actor,
+    book_arg,
+    emit_json,
+    ledger_arg,
+    money,
+    open_from,
+)
+from desktop.texttable import render_table
+from ledger.charts import COLLECTIVE_SPLIT_ACCOUNTS
+from ledger.dates import parse_date
+from ledger.errors import InvalidInputError, NotFoundError
+from ledger.i18n import _
+from ledger.money import parse_money
+from ledger.rules.sharing import (
+    BP_WHOLE,
+    CURVES,
+    DEFAULT_WEIGHTS,
+    PART_LABELS,
+    SPLIT_PARTS,
+    format_bp,
+    parse_period,
+    parse_share,
+    parse_weights,
+)
+from ledger.services.books import find_book
+from ledger.services.households import find_household
+from ledger.services.sharing import (
+    DistributionReport,
+    ScheduleView,
+    add_village_household,
+    distribute,
+    distribution_report,
+    get_exit_schedule,
+    period_profit,
+    set_exit_schedule,
+    set_household_holding,
+    set_schedule_year,
+    village_households,
+)
+from ledger.services.users import authenticate
+
+# --- the capital-exit schedule ----------------------------------------------------------------
+
+
+def _schedule_json(view: ScheduleView) -> dict[str, Any]:
+    return {
+        "contract_start": view.contract_start.isoformat(),
+        "years": view.years,
+        "note": view.note,
+        "rows": [
+            {
+                "contract_year": r.contract_year,
+                "from": r.starts.isoformat(),
+                "to": r.ends.isoformat(),
+                "investor_bp": r.investor_bp,
+                "used_by": list(r.used_by),
+            }
+            for r in view.rows
+        ],
+    }
+
+
+def _print_schedule(book: str, view: ScheduleView) -> None:
+    print(
+        _(
+            "Capital-exit schedule of “{book}”: contract from {start}, {years} years ({note})"
+        ).format(book=book, start=view.contract_start.isoformat(), years=view.years, note=view.note)
+    )
+    rows = [
+        [
+            str(r.contract_year),
+            r.starts.isoformat(),
+            r.ends.isoformat(),
+            format_bp(r.investor_bp),
+            format_bp(BP_WHOLE - r.investor_bp),
+            ", ".join(r.used_by),
+        ]
+        for r in view.rows
+    ]
+    print(
+        render_table(
+            [
+                _("Year"),
+                _("From"),
+                _("To"),
+                _("Investor"),
+                _("Collective"),
+                _("Used by distribution"),
+            ],
+            rows,
+            right=(0, 3, 4),
+        )
+    )
+    print(_("After the last contract year the investor's share is 0%."))
+
+
+def cmd_schedule_set(args: argparse.Namespace) -> int:
+    one_year = args.year is not None
+    if one_year and args.share is None:
+        raise InvalidInputError(
+            _("Say the investor's share of year {year} with --share.").format(year=args.year)
+        )
+    if not one_year and args.share is not None:
+        raise InvalidInputError(_("--share sets one year: say which with --year."))
+    start = parse_date(args.start) if args.start else None
+    with open_from(args) as ledger, ledger.write() as s:
+        book = find_book(s, args.book)
+        who = actor(s, args)
+        if one_year:
+            view = set_schedule_year(
+                s,
+                book_id=book.id or 0,
+                contract_year=args.year,
+                investor_bp=parse_share(args.share),
+                actor=who,
+            )
+        else:
+            if start is None:
+                try:
+                    start = get_exit_schedule(s, book_id=book.id or 0).contract_start
+                except NotFoundError:
+                    raise InvalidInputError(
+                        _("Say when the investor's contract started with --start YYYY-MM-DD.")
+                    ) from None
+            view = set_exit_schedule(
+                s,
+                book_id=book.id or 0,
+                contract_start=start,
+                actor=who,
+                start_bp=parse_share(args.start_share),
+                end_bp=parse_share(args.end_share),
+                years=args.years,
+                curve=args.curve,
+                step_years=args.step_years,
+                note=args.note,
+            )
+        name = book.name
+    if args.json:
+        emit_json(_schedule_json(view))
+    else:
+        _print_schedule(name, view)
+    return EXIT_OK
+
+
+def cmd_schedule_show(args: argparse.Namespace) -> int:
+    with open_from(args) as ledger, ledger.read() as s:
+        book = find_book(s, args.book)
+        view = get_exit_schedule(s, book_id=book.id or 0)
+        name = book.name
+    if args.json:
+        emit_json(_schedule_json(view))
+    else:
+        _print_schedule(name, view)
+    return EXIT_OK
+
+
+# --- households ------------------------------------------------------------------------------
+
+
+def _household_json(h: Any) -> dict[str, Any]:
+    return {"id": h.id, "label": h.label, "shares": h.shares, "members": h.members}
+
+
+def cmd_household_add(args: argparse.Namespace) -> int:
+    with open_from(args) as ledger, ledger.write() as s:
+        book = find_book(s, args.book)
+        household = add_village_household(
+            s,
+            book_id=book.id or 0,
+            label=args.label,
+            shares=args.shares,
+            members=args.members,
+            head_name=args.head_name,
+            actor=actor(s, args),
+        )
+        data = _household_json(household)
+        name = book.name
+    if args.json:
+        emit_json(data)
+    else:
+        print(
+            _(
+                "Added household {id} “{label}” to “{book}”: {shares} shares, {members} members."
+            ).format(book=name, **data)
+        )
+    return EXIT_OK
+
+
+def cmd_household_set(args: argparse.Namespace) -> int:
+    if args.shares is None and args.members is None:
+        raise InvalidInputError(_("Say what changes: --shares N, --members N, or both."))
+    with open_from(args) as ledger, ledger.write() as s:
+        book = find_book(s, args.book)
+        household = set_household_holding(
+            s,
+            book_id=book.id or 0,
+            household_id=find_household(s, args.household).id or 0,
+            shares=args.shares,
+            members=args.members,
+            actor=actor(s, args),
+        )
+        data = _household_json(household)
+    if args.json:
+        emit_json(data)
+    else:
+        print(
+            _("Household {id} “{label}” now has {shares} shares and {members} members.").format(
+                **data
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_household_list(args: argparse.Namespace) -> int:
+    with open_from(args) as ledger, ledger.read() as s:
+        book = find_book(s, args.book)
+        households = [_household_json(h) for h in village_households(s, book_id=book.id or 0)]
+    if args.json:
+        emit_json(households)
+        return EXIT_OK
+    rows = [[str(h["id"]), h["label"], str(h["shares"]), str(h["members"])] for h in households]
+    rows.append(
+        [
+            "",
+            _("Total"),
+            str(sum(h["shares"] for h in households)),
+            str(sum(h["members"] for h in households)),
+        ]
+    )
+    print(
+        render_table([_("No."), _("Household"), _("Shares"), _("Members")], rows, right=(0, 2, 3))
+    )
+    return EXIT_OK
+
+
+# --- distribution ----------------------------------------------------------------------------
+
+
+def _report_json(report: DistributionReport, *, households: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "period": report.period,
+        "date": report.date.isoformat(),
+        "entry": report.entry_number,
+        "profit_fen": report.profit_fen,
+        "contract_year": report.contract_year,
+        "investor_bp": report.investor_bp,
+        "investor_fen": report.investor_fen,
+        "collective_fen": report.collective_fen,
+        "weights": list(report.weights),
+        "parts": [
+            {
+                "part": part,
+                "weight": weight,
+                "account": COLLECTIVE_SPLIT_ACCOUNTS[part],
+                "amount_fen": report.parts[part],
+            }
+            for part, weight in zip(SPLIT_PARTS, report.weights, strict=True)
+        ],
+    }
+    if households:
+        data["households"] = [
+            {
+                "id": h.household_id,
+                "label": h.label,
+                "shares": h.shares,
+                "members": h.members,
+                "dividend_fen": h.dividend_fen,
+                "per_capita_fen": h.per_capita_fen,
+                "total_fen": h.total_fen,
+            }
+            for h in report.households
+        ]
+    return data
+
+
+def _print_summary(book: str, report: DistributionReport) -> None:
+    print(
+        _("Profit distribution {period} of “{book}” ({number}, {date})").format(
+            period=report.period,
+            book=book,
+            number=report.entry_number,
+            date=report.date.isoformat(),
+        )
+    )
+    print(_("Profit: {amount}").format(amount=money(report.profit_fen)))
+    print(
+        _("Contract year {year}: the investor's share is {share}, {amount}.").format(
+            year=report.contract_year,
+            share=format_bp(report.investor_bp),
+            amount=money(report.investor_fen),
+        )
+    )
+    print(
+        _("The collective's part, {share}: {amount}, shared {weights}:").format(
+            share=format_bp(BP_WHOLE - report.investor_bp),
+            amount=money(report.collective_fen),
+            weights=":".join(str(w) for w in report.weights),
+        )
+    )
+    rows = [
+        [
+            _(PART_LABELS[part]),
+            str(weight),
+            COLLECTIVE_SPLIT_ACCOUNTS[part],
+            money(report.parts[part]),
+        ]
+        for part, weight in zip(SPLIT_PARTS, report.weights, strict=True)
+    ]
+    rows.append(["", str(sum(report.weights)), "", money(report.collective_fen)])
+    rows.append([_("Investor"), "", "", money(report.investor_fen)])
+    rows.append([_("Total"), "", "", money(report.profit_fen)])
+    print(render_table([_("Part"), _("Weight"), _("Code"), _("Amount")], rows, right=(1, 3)))
+
+
+def cmd_distribute(args: argparse.Namespace) -> int:
+    span = parse_period(args.period)
+    date = parse_date(args.date) if args.date else span.end
+    weights = parse_weights(args.weights) if args.weights else DEFAULT_WEIGHTS
+    profit = parse_money(args.profit).fen if args.profit else None
+    with open_from(args) as ledger, ledger.write() as s:
+        book = find_book(s, args.book)
+        recorder = actor(s, args)
+        approver = None
+        if args.approver:
+            approver = authenticate(s, args.approver, os.environ.get("GONGZHANG_APPROVER_PASSWORD"))
+        if profit is None:
+            profit = period_profit(s, book_id=book.id or 0, period=span.name)
+        report = distribute(
+            s,
+            book_id=book.id or 0,
+            period=span.name,
+            date=date,
+            profit_fen=profit,
+            weights=weights,
+            actor=recorder,
+            approver=approver,
+        )
+        name = book.name
+    if args.json:
+        emit_json(_report_json(report, households=True))
+    else:
+        _print_summary(name, report)
+        print(
+            _("{n} households share {dividends} in dividends and {per_capita} per capita.").format(
+                n=len(report.households),
+                dividends=money(report.parts["shareholders"]),
+                per_capita=money(report.parts["per_capita"]),
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_statement(args: argparse.Namespace) -> int:
+    with open_from(args) as ledger, ledger.read() as s:
+        book = find_book(s, args.book)
+        report = distribution_report(s, book_id=book.id or 0, period=args.period)
+        name = book.name
+    if args.json:
+        emit_json(_report_json(report, households=True))
+        return EXIT_OK
+    _print_summary(name, report)
+    print()
+    rows = [
+        [
+            h.label,
+            str(h.shares),
+            str(h.members),
+            money(h.dividend_fen),
+            money(h.per_capita_fen),
+            money(h.total_fen),
+        ]
+        for h in report.households
+    ]
+    rows.append(
+        [
+            _("Total"),
+            str(report.total_shares),
+            str(report.total_members),
+            money(sum(h.dividend_fen for h in report.households)),
+            money(sum(h.per_capita_fen for h in report.households)),
+            money(sum(h.total_fen for h in report.households)),
+        ]
+    )
+    print(
+        render_table(
+            [
+                _("Household"),
+                _("Shares"),
+                _("Members"),
+                _("Dividend"),
+                _("Per capita"),
+                _("Total"),
+            ],
+            rows,
+            right=(1, 2, 3, 4, 5),
+        )
+    )
+    return EXIT_OK
+
+
+# --- parser ----------------------------------------------------------------------------------
 
 
 def register(commands: Commands) -> None:
     """Add this kind of book's commands to the parser."""
+    schedule = commands.group("schedule", _("the investor's capital-exit schedule (3331 books)"))
+    p = schedule.add(
+        "set",
+        cmd_schedule_set,
+        _("generate the schedule from a curve, or change one year's share with --year/--share"),
+    )
+    ledger_arg(p)
+    book_arg(p)
+    p.add_argument(
+        "--start", help=_("the day the investor's contract started, YYYY-MM-DD (year 1 begins)")
+    )
+    p.add_argument(
+        "--start-share", default="70%", help=_("the investor's share in year 1 (default: 70%%)")
+    )
+    p.add_argument(
+        "--end-share",
+        default="0%",
+        help=_("the share the curve reaches after the last year (default: 0%%)"),
+    )
+    p.add_argument("--years", type=int, default=20, help=_("length of the contract in years"))
+    p.add_argument("--curve", choices=CURVES, default="linear")
+    p.add_argument(
+        "--step-years",
+        type=int,
+        help=_("step curve: years each level is held (default: the whole contract)"),
+    )
+    p.add_argument("--note", default="", help=_("what the contract says, in a few words"))
+    p.add_argument("--year", type=int, help=_("change only this contract year"))
+    p.add_argument("--share", help=_("the investor's share of that year, e.g. 63%%"))
+    p = schedule.add("show", cmd_schedule_show, _("print the capital-exit schedule"))
+    ledger_arg(p)
+    book_arg(p)
+
+    households = commands.group("household", _("households of a village with shares and members"))
+    p = households.add("add", cmd_household_add, _("add a household to a village book"))
+    ledger_arg(p)
+    book_arg(p)
+    p.add_argument("--label", required=True, help=_("how neighbours know it, e.g. 一组 03户"))
+    p.add_argument("--shares", type=int, default=0, help=_("village shares held"))
+    p.add_argument("--members", type=int, default=1, help=_("people in the household"))
+    p.add_argument("--head-name", default="", help=_("name of the head (private, never shown)"))
+    p = households.add("set", cmd_household_set, _("change a household's shares or members"))
+    ledger_arg(p)
+    book_arg(p)
+    p.add_argument("--household", required=True, help=_("household number or label"))
+    p.add_argument("--shares", type=int)
+    p.add_argument("--members", type=int)
+    p = households.add("list", cmd_household_list, _("list the households of a village book"))
+    ledger_arg(p)
+    book_arg(p)
+
+    p = commands.add(
+        "distribute",
+        cmd_distribute,
+        _("distribute a period's profit: the investor's share, then 3:3:3:1"),
+    )
+    ledger_arg(p)
+    book_arg(p)
+    p.add_argument("--period", required=True, help=_("YYYY or YYYY-MM"))
+    p.add_argument("--date", help=_("date of the entry (default: the period's last day)"))
+    p.add_argument(
+        "--profit", help=_("the profit to distribute (default: the book's income − expenses)")
+    )
+    p.add_argument("--weights", help=_("shareholders:welfare:reserve:per capita (default 3:3:3:1)"))
+    p.add_argument("--approver", help=_("user name of the approver (not yourself)"))
+
+    p = commands.add(
+        "statement", cmd_statement, _("print a distribution with what each household receives")
+    )
+    ledger_arg(p)
+    book_arg(p)
+    p.add_argument("--period", required=True, help=_("YYYY or YYYY-MM"))
