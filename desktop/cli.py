@@ -80,16 +80,60 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     with new_ledger(args) as ledger, ledger.write() as s:
         summary = build_demo(s)
+    estate, village = summary.estate, summary.village.distribution
     if args.json:
-        emit_json({"ledger": args.path, "books": summary.book_ids, "entries": summary.entries})
-    else:
-        print(
-            _("Created the demo ledger {path}: {n} entries in {books} books.").format(
-                path=args.path, n=summary.entries, books=len(summary.book_ids)
-            )
+        emit_json(
+            {
+                "ledger": args.path,
+                "books": summary.book_ids,
+                "entries": summary.entries,
+                "property": {
+                    "billed_fen": estate.billed_fen,
+                    "collection_rate": estate.collection_rate,
+                    "remuneration_fen": estate.remuneration_fen,
+                    "gift_fen": estate.gift_fen,
+                },
+                "distribution": {
+                    "period": village.period,
+                    "profit_fen": village.profit_fen,
+                    "contract_year": village.contract_year,
+                    "investor_bp": village.investor_bp,
+                    "investor_fen": village.investor_fen,
+                    "parts_fen": village.parts,
+                },
+            }
         )
-        for name, book_id in summary.book_ids.items():
-            print(f"  {book_id}  {name}")
+        return EXIT_OK
+    print(
+        _("Created the demo ledger {path}: {n} entries in {books} books.").format(
+            path=args.path, n=summary.entries, books=len(summary.book_ids)
+        )
+    )
+    for name, book_id in summary.book_ids.items():
+        print(f"  {book_id}  {name}")
+    print(
+        _(
+            "Property fees billed {billed}, collection rate {rate}; remuneration {remuneration}, "
+            "of which {gift} given to the micro-fund."
+        ).format(
+            billed=money(estate.billed_fen),
+            rate=estate.collection_rate,
+            remuneration=money(estate.remuneration_fen),
+            gift=money(estate.gift_fen),
+        )
+    )
+    print(
+        _(
+            "Village profit {profit} for {period}: contract year {year}, investor {investor}; "
+            "the rest shared 3:3:3:1 as {parts}."
+        ).format(
+            profit=money(village.profit_fen),
+            period=village.period,
+            year=village.contract_year,
+            investor=money(village.investor_fen),
+            parts=" / ".join(money(v) for v in village.parts.values()),
+        )
+    )
     return EXIT_OK
 
 

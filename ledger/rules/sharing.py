@@ -93,8 +93,8 @@ def parse_share(text: str) -> int:
     if match is None or len(frac) > 2 or (unit == "bp" and frac):
         raise InvalidInputError(
             _(
-                "“{text}” is not a share of the profit; write a percentage such as 70% or 63.5%, "
-                "or basis points such as 6300bp."
+                "“{text}” is not a share of the profit; write a percentage (70%, 63.5%) "
+                "or basis points (6300bp)."
             ).format(text=text)
         )
     bp = (

@@ -326,27 +326,53 @@ def test_chinese_is_the_default_language(
     assert "Trial balance" in out
 
 
-def test_demo_builds_the_seed_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_builds_the_seed_cases_and_its_figures_add_up_to_the_fen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ledger.money import allocate
+
     path = tmp_path / "demo.sqlite"
     code, out, _ = run(capsys, "demo", str(path), "--json")
     assert code == 0
-    books = json.loads(out)["books"]
-    assert set(books) == {"碧鸡桥社区微基金", "金河绿洲小区信托制物业", "全兴村集体经济收益分配"}
-    code, out, _ = run(capsys, "balance", str(path), "--book", "金河绿洲小区信托制物业", "--json")
-    balances = {a["code"]: a["balance_fen"] for a in json.loads(out)["accounts"]}
-    assert balances["4101"] == -12_648_000  # fees collected
-    assert balances["5109"] == 1_897_200  # remuneration: exactly 15% of the fees
-    assert balances["2261"] == -569_160  # 30% of the remuneration given to the micro-fund
-    code, out, _ = run(capsys, "balance", str(path), "--book", "全兴村集体经济收益分配", "--json")
-    balances = {a["code"]: a["balance_fen"] for a in json.loads(out)["accounts"]}
-    assert balances["330101"] == 42_000_000  # investor 70% of 600,000.00
-    assert [balances[c] for c in ("330102", "330103", "330104", "330105")] == [
-        5_400_000,
-        5_400_000,
-        5_400_000,
-        1_800_000,
-    ]  # 3:3:3:1 of the collective 30%
+    demo = json.loads(out)
+    assert set(demo["books"]) == {
+        "碧鸡桥社区微基金",
+        "金河绿洲小区信托制物业",
+        "全兴村集体经济收益分配",
+    }
     assert run(capsys, "verify", str(path))[0] == 0
+    for book in ("1", "2", "3"):
+        code, out, _ = run(capsys, "balance", str(path), "--book", book, "--json")
+        assert json.loads(out)["balanced"]
+
+    # 金河绿洲: each month's remuneration is exactly 15% of its basis, each gift 30% of that.
+    code, out, _ = run(capsys, "remuneration", str(path), "--book", "2", "--json")
+    months = json.loads(out)["remunerations"]
+    assert len(months) == 12
+    for m in months:
+        assert m["amount_fen"] == allocate(m["basis_fen"], [1500, 8500])[0]
+        assert m["gift_fen"] == allocate(m["amount_fen"], [3000, 7000])[0]
+    assert sum(m["amount_fen"] for m in months) == demo["property"]["remuneration_fen"]
+    gifts = sum(m["gift_fen"] for m in months)
+    assert gifts == demo["property"]["gift_fen"]
+    # ... and the gift shows in the micro-fund as donations from the property company.
+    code, out, _ = run(capsys, "balance", str(path), "--book", "1", "--json")
+    fund = {a["code"]: a["balance_fen"] for a in json.loads(out)["accounts"]}
+    assert fund["410104"] == -gifts
+
+    # 全兴村: contract year 3 (63%), then 3:3:3:1, then per household; every fen accounted for.
+    code, out, _ = run(capsys, "statement", str(path), "--book", "3", "--period", "2024", "--json")
+    dist = json.loads(out)
+    assert dist["contract_year"] == 3 and dist["investor_bp"] == 6300
+    profit = dist["profit_fen"]
+    assert dist["investor_fen"] == allocate(profit, [6300, 3700])[0]
+    parts = {p["part"]: p["amount_fen"] for p in dist["parts"]}
+    assert list(parts.values()) == allocate(profit - dist["investor_fen"], [3, 3, 3, 1])
+    assert dist["investor_fen"] + sum(parts.values()) == profit
+    households = dist["households"]
+    assert sum(h["dividend_fen"] for h in households) == parts["shareholders"]
+    assert sum(h["per_capita_fen"] for h in households) == parts["per_capita"]
+    assert all(h["total_fen"] == h["dividend_fen"] + h["per_capita_fen"] for h in households)
 
 
 def test_the_console_script_runs_without_qt(tmp_path: Path) -> None:
