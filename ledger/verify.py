@@ -13,9 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from ledger.bulk import stream_rows
 from ledger.chain import PostingFacts, audit_hash, chart_digest, entry_hash, voucher_number
@@ -60,12 +59,6 @@ def verify_ledger(session: Session, *, book_id: int | None = None) -> list[Findi
     if book_id is None:
         findings.extend(_verify_audit(session, users))
     return findings
-
-
-def _before(posting_entry: object, entry_id: int) -> bool:
-    """Whether a posting's entry id sorts before the entry now being read (a posting whose
-    entry id is NULL or not a number sorts first, as the database orders it)."""
-    return not isinstance(posting_entry, int) or posting_entry < entry_id
 
 
 def _iso(value: dt.date | str) -> str:
@@ -147,31 +140,21 @@ class _BookCheck:
                     Posting.date,
                 )
             )
-            # Postings of this book's entries, and postings that claim this book whatever their
-            # entry: balances read the latter, so one without a proper entry must be found.
-            .where(
-                or_(
-                    col(Posting.book_id) == self.book_id,
-                    col(Posting.entry_id).in_(in_book.scalar_subquery()),
-                )
-            )
+            .where(col(Posting.entry_id).in_(in_book.scalar_subquery()))
             .order_by(col(Posting.entry_id), col(Posting.line_no))
         )
         posting_rows = stream_rows(conn, postings)
         pending = next(posting_rows, None)
+        claimed_here = 0  # postings of this book's entries that also say they are of this book
         for entry in stream_rows(conn, entries):
             entry_id = entry[0]
             lines: list[tuple[Any, ...]] = []
-            while pending is not None and pending[0] != entry_id and _before(pending[0], entry_id):
-                self.orphan(pending)
-                pending = next(posting_rows, None)
             while pending is not None and pending[0] == entry_id:
                 lines.append(pending)
+                claimed_here += pending[5] == self.book_id
                 pending = next(posting_rows, None)
             self.check_entry_safely(entry, lines)
-        while pending is not None:
-            self.orphan(pending)
-            pending = next(posting_rows, None)
+        self.check_stray_postings(claimed_here)
         book = self.book
         if book.head_index != self.expected_index or book.head_hash != self.prev:
             self.add(
@@ -185,6 +168,25 @@ class _BookCheck:
         self.findings.extend(_verify_attachments(self.session, book))
         self.findings.extend(_AuditCrossCheck(self.session, book, self.prev).run())
         return self.findings
+
+    def check_stray_postings(self, claimed_here: int) -> None:
+        """Balances add up every posting that says it is of this book; any such posting that
+        is not under one of the book's entries was put there behind the app's back. Counting
+        them is cheap; only when the counts differ are the strays looked up to be named."""
+        claimed = self.session.exec(
+            select(func.count()).select_from(Posting).where(col(Posting.book_id) == self.book_id)
+        ).one()
+        if claimed == claimed_here:
+            return
+        in_book = select(col(Entry.id)).where(col(Entry.book_id) == self.book_id)
+        strays = self.session.exec(
+            select(Posting.entry_id, Posting.line_no).where(
+                col(Posting.book_id) == self.book_id,
+                col(Posting.entry_id).not_in(in_book.scalar_subquery()),
+            )
+        ).all()
+        for stray in strays:
+            self.orphan(tuple(stray))
 
     def orphan(self, posting: tuple[Any, ...]) -> None:
         self.add(
