@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from desktop import argparse_catalog, cli_microfund, cli_property, cli_village
+from desktop import argparse_catalog, cli_microfund, cli_pb, cli_property, cli_village
 from desktop.cli_common import (
     EXIT_OK,
     EXIT_REFUSED,
@@ -620,7 +620,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
     ledger_arg(p)
     p.add_argument("dest", metavar="DEST")
 
-    for module in (cli_microfund, cli_property, cli_village):
+    for module in (cli_microfund, cli_property, cli_village, cli_pb):
         module.register(commands)
 
     users = commands.group("user", _("add or list users"))
