@@ -77,7 +77,7 @@ class Ledger:
     engine: Engine
     path: Path | None
     read_only: bool
-    busy_timeout: float
+    busy_timeout: float  # seconds to wait for a writer, not money
     _writer: Engine = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -154,7 +154,11 @@ def _sqlite_file_of(url_text: str) -> Path | None:
 
 
 def _sqlite_engine(
-    path: Path, *, read_only: bool, busy_timeout: float, settled: list[bool]
+    path: Path,
+    *,
+    read_only: bool,
+    busy_timeout: float,
+    settled: list[bool],  # not money
 ) -> Engine:
     """An engine on a SQLite file. ``settled[0]`` turns true once the file is known to be a
     ledger: only then are persistent settings (WAL) written, so that opening some other
@@ -233,7 +237,7 @@ def open_ledger(
     target: str | os.PathLike[str],
     *,
     create: bool = False,
-    busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S,  # seconds, not money
 ) -> Ledger:
     """Open (or with ``create=True`` create) the ledger at a path or SQLAlchemy URL.
 
