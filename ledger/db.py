@@ -157,8 +157,8 @@ def _sqlite_engine(
     path: Path,
     *,
     read_only: bool,
-    busy_timeout: float,
-    settled: list[bool],  # not money
+    busy_timeout: float,  # seconds, not money
+    settled: list[bool],
 ) -> Engine:
     """An engine on a SQLite file. ``settled[0]`` turns true once the file is known to be a
     ledger: only then are persistent settings (WAL) written, so that opening some other
