@@ -219,6 +219,7 @@ def cmd_post(args: argparse.Namespace) -> int:
             lines=lines,
             actor=recorder,
             approver=approver,
+            manual=True,
         )
     if args.json:
         emit_json(

@@ -21,6 +21,7 @@ from ledger.access import Action, require
 from ledger.bulk import BulkInsert
 from ledger.chain import PostingFacts, entry_hash, voucher_number
 from ledger.clock import today, utc_now_iso
+from ledger.domain import AccountType, BookKind
 from ledger.errors import (
     AccountError,
     AlreadyReversedError,
@@ -31,10 +32,24 @@ from ledger.errors import (
     PermissionDeniedError,
     UnbalancedEntryError,
 )
-from ledger.i18n import _, babel_locale
-from ledger.models import Account, AppUser, Book, Counterparty, Entry, Posting, columns
+from ledger.i18n import N_, _, babel_locale
+from ledger.models import (
+    Account,
+    AppUser,
+    Book,
+    Counterparty,
+    Distribution,
+    Entry,
+    FeeBill,
+    FeeCollection,
+    Posting,
+    Remuneration,
+    Transfer,
+    columns,
+)
 from ledger.money import MAX_FEN, Money, format_money
 from ledger.services.audit import record_event
+from ledger.services.settings import get_int
 
 MAX_MEMO_LENGTH = 200
 
@@ -110,6 +125,7 @@ class _AccountInfo:
     name: str
     active: bool
     is_parent: bool
+    is_expense: bool = False
 
 
 def _money(fen: int) -> str:
@@ -128,6 +144,7 @@ def _load_accounts(session: Session, book_id: int) -> dict[str, _AccountInfo]:
                     Account.name_en,
                     Account.active,
                     Account.parent_id,
+                    Account.type,
                 )
             ).where(col(Account.book_id) == book_id)
         )
@@ -136,8 +153,15 @@ def _load_accounts(session: Session, book_id: int) -> dict[str, _AccountInfo]:
     parents = {r[5] for r in rows if r[5] is not None}
     zh = babel_locale() == "zh_CN"
     return {
-        code: _AccountInfo(aid, code, name_zh if zh else name_en, bool(active), aid in parents)
-        for aid, code, name_zh, name_en, active, _parent in rows
+        code: _AccountInfo(
+            aid,
+            code,
+            name_zh if zh else name_en,
+            bool(active),
+            aid in parents,
+            kind == AccountType.EXPENSE.value,
+        )
+        for aid, code, name_zh, name_en, active, _parent, kind in rows
         if aid is not None
     }
 
@@ -353,6 +377,31 @@ class _Validator:
         )
 
 
+_CHECKED_KINDS = (BookKind.MICRO_FUND.value, BookKind.TRUST_PROPERTY.value)
+
+
+def _require_approval_of_spending(
+    session: Session, book: Book, accounts: dict[str, _AccountInfo], drafts: list[EntryDraft]
+) -> None:
+    threshold = get_int(session, book.id or 0, "approval_threshold_fen")
+    for draft in drafts:
+        spent = sum(
+            line.amount_fen
+            for line in draft.lines
+            if type(line.amount_fen) is int
+            and line.amount_fen > 0
+            and (info := accounts.get(line.account_code)) is not None
+            and info.is_expense
+        )
+        if spent >= threshold:
+            raise PermissionDeniedError(
+                _(
+                    "This entry spends {amount}, at or above the approval threshold of "
+                    "{threshold}; it needs an approver other than you (--approver NAME)."
+                ).format(amount=_money(spent), threshold=_money(threshold))
+            )
+
+
 def _lock_book(session: Session, book_id: int) -> Book:
     book = session.exec(
         select(Book)
@@ -400,8 +449,14 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
     drafts: Iterable[EntryDraft],
     actor: AppUser,
     approver: AppUser | None = None,
+    manual: bool = False,
 ) -> list[PostedEntry]:
     """Validate and post entries to a book, all or none.
+
+    ``manual`` marks an entry typed in directly (the ``post`` command, 手工凭证) rather than made by
+    a service that applies its own checks: on a micro-fund or trust-property book, a manual entry
+    whose spending (debits to expense accounts) reaches the book's approval threshold needs an
+    approver, so the general journal is no way around maker-checker.
 
     Each entry gets the next gapless voucher number of its year (记-2024-0001) and its place in the
     book's hash chain. Raises a :class:`~ledger.errors.GongzhangError` naming the first bad entry;
@@ -421,6 +476,8 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
     drafts = list(drafts)
     many = len(drafts) > 1
     validator = _Validator(session, book, _load_accounts(session, book.id), many=many)
+    if manual and approver is None and book.kind in _CHECKED_KINDS:
+        _require_approval_of_spending(session, book, validator.accounts, drafts)
     # Plain locals: ORM attribute access costs more than the checks in a large batch.
     book_pk, book_uid, actor_id = book.id, book.uid, actor.id
     chain_index, prev = book.head_index, book.head_hash
@@ -542,6 +599,7 @@ def post_entry(
     lines: Sequence[PostingLine],
     actor: AppUser,
     approver: AppUser | None = None,
+    manual: bool = False,
 ) -> PostedEntry:
     """Post one entry (see :func:`post_entries`)."""
     return post_entries(
@@ -550,6 +608,7 @@ def post_entry(
         drafts=[EntryDraft(date, memo, lines)],
         actor=actor,
         approver=approver,
+        manual=manual,
     )[0]
 
 
@@ -576,6 +635,32 @@ def find_entry(session: Session, *, book_id: int, number: str) -> Entry:
     return entry
 
 
+#: Records whose figures are read from their own rows as well as from the entry; reversing the
+#: entry alone would leave them counted, so such entries are corrected through their own service.
+_OWNERS: tuple[tuple[Any, str, str], ...] = (
+    (FeeBill, "entry_id", N_("a month's property fee billing")),
+    (FeeCollection, "entry_id", N_("a property fee collection")),
+    (Remuneration, "entry_id", N_("the property company's remuneration")),
+    (Distribution, "entry_id", N_("a profit distribution")),
+    (Transfer, "from_entry_id", N_("a transfer between two books")),
+    (Transfer, "to_entry_id", N_("a transfer between two books")),
+)
+
+
+def _refuse_if_owned(session: Session, entry_id: int, number: str) -> None:
+    for model, column, what in _OWNERS:
+        found = session.exec(
+            select(func.count()).select_from(model).where(getattr(model, column) == entry_id)
+        ).one()
+        if found:
+            raise AlreadyReversedError(
+                _(
+                    "{number} records {what}, whose own records count it too; reversing the "
+                    "entry alone would leave them wrong, so it cannot be reversed here."
+                ).format(number=number, what=_(what))
+            )
+
+
 def reverse_entry(
     session: Session,
     *,
@@ -596,6 +681,7 @@ def reverse_entry(
         .order_by(col(Posting.line_no))
     ).all()
     number = voucher_number(original.year, original.seq)
+    _refuse_if_owned(session, entry_id, number)
     text = (
         memo.strip()
         if memo and memo.strip()

@@ -452,3 +452,34 @@ def test_a_sqlite_url_is_a_ledger_file_like_any_other(
     with open_ledger(url) as opened, opened.engine.connect() as conn:
         assert opened.path == ledger
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_large_manual_expense_needs_an_approver(
+    ledger: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The general journal is no way around maker-checker: on a micro-fund, a typed-in entry
+    spending at least the approval threshold (¥1,000.00 by default) needs an approver."""
+    run(capsys, "user", "add", str(ledger), "--username", "li", "--role", "treasurer")
+    code, _, _ = run(
+        capsys,
+        "user",
+        "add",
+        str(ledger),
+        "--username",
+        "wang",
+        "--role",
+        "reviewer",
+        "--user",
+        "admin",
+    )
+    assert code == 0
+    post(capsys, ledger, "1002=10,000", "410101=-10,000", "--user", "li")
+    before = dump(ledger)
+    code, _, err = post(capsys, ledger, "510101=1,000", "1002=-1,000", "--user", "li")
+    assert code == 1 and "at or above the approval threshold of CN¥1,000.00" in err
+    assert dump(ledger) == before
+    assert post(capsys, ledger, "510101=999.99", "1002=-999.99", "--user", "li")[0] == 0
+    code, out, _ = post(
+        capsys, ledger, "510101=1,000", "1002=-1,000", "--user", "li", "--approver", "wang"
+    )
+    assert code == 0 and "记-2024-0003" in out

@@ -1096,3 +1096,32 @@ def test_the_demo_year_adds_up(world: World) -> None:
     assert trust["2251"] == 0  # the company was paid the rest every month
     assert balances(world, world.fund_id)["410104"] == -summary.gift_fen
     assert not verify_ledger_findings(world)
+
+
+def test_entries_made_by_fee_records_cannot_be_reversed_alone(world: World) -> None:
+    """Reversing a billing or a collection entry alone would leave its FeeBill/FeeCollection
+    row counted (arrears, the remuneration basis), so the ledger refuses it."""
+    from ledger.errors import AlreadyReversedError
+    from ledger.models import FeeBill
+    from ledger.services.entries import reverse_entry
+    from ledger.services.property import add_unit, bill_period, set_fee_rate
+
+    with world.ledger.write() as s:
+        admin = world.user(s, "admin")
+        set_fee_rate(s, book_id=world.trust_id, rate_fen_per_m2=250, actor=admin)
+        add_unit(
+            s,
+            book_id=world.trust_id,
+            building="1",
+            unit="1",
+            room="101",
+            area="89.56",
+            owner_key="o1",
+            actor=world.user(s, "treasurer"),
+        )
+        bill_period(s, book_id=world.trust_id, period="2024-01", actor=world.user(s, "treasurer"))
+    with world.ledger.read() as s:
+        entry_id = s.exec(select(FeeBill.entry_id)).one()
+    with pytest.raises(AlreadyReversedError, match="property fee billing"):
+        with world.ledger.write() as s:
+            reverse_entry(s, entry_id=entry_id, actor=world.user(s, "treasurer"))
