@@ -53,6 +53,7 @@ from ledger.errors import (
 )
 from ledger.i18n import _, babel_locale
 from ledger.models import (
+    Account,
     Activity,
     AppUser,
     Attachment,
@@ -64,6 +65,7 @@ from ledger.models import (
     ExpenseDecision,
     Household,
     PointsEntry,
+    Posting,
     columns,
 )
 from ledger.money import Money, format_money, parse_money, to_capital
@@ -866,6 +868,54 @@ def record_expense(
     return expense
 
 
+def _account_balance(session: Session, book_id: int, code: str) -> int:
+    """The posted balance (debit +) of one of the book's accounts."""
+    total = session.exec(
+        select(func.sum(Posting.amount_fen))
+        .join(Account, col(Account.id) == col(Posting.account_id))
+        .where(col(Posting.book_id) == book_id, col(Account.code) == code)
+    ).one()
+    return int(total or 0)
+
+
+def _check_money_on_hand(session: Session, expense: Expense) -> None:
+    """Refuse spending money the fund does not have: more than the bank or cash account holds,
+    or, for unrestricted spending, money that donors restricted to other purposes.
+
+    Only a micro-fund's own expenses are checked: other kinds of book (a trust-property book's
+    budget-line bills) share the approval queue but keep their money in other accounts."""
+    book_id = expense.book_id
+    book = session.get(Book, book_id)
+    if book is None or book.kind != BookKind.MICRO_FUND.value:
+        return
+    on_account = _account_balance(session, book_id, expense.pay_from_code)
+    if expense.amount_fen > on_account:
+        raise InvalidInputError(
+            _(
+                "The {account} account holds {balance}; it cannot pay {amount}. Record the "
+                "money coming in first, or pay from the other account."
+            ).format(
+                account=account_label(expense.pay_from_code, chinese=babel_locale() == "zh_CN"),
+                balance=_money(on_account),
+                amount=_money(expense.amount_fen),
+            )
+        )
+    if expense.purpose is None:
+        cash = sum(_account_balance(session, book_id, code) for code in MONEY_ACCOUNTS.values())
+        restricted = sum(
+            max(r.balance_fen, 0) for r in restricted_balances(session, book_id=book_id)
+        )
+        free = cash - restricted
+        if expense.amount_fen > free:
+            raise InvalidInputError(
+                _(
+                    "Only {free} of the fund's money is unrestricted; the rest ({restricted}) "
+                    "was given for named purposes. Pay this from one of those purposes, or wait "
+                    "for unrestricted donations."
+                ).format(free=_money(max(free, 0)), restricted=_money(restricted))
+            )
+
+
 def _post_expense(session: Session, expense: Expense, *, approver: AppUser | None) -> str:
     """Post an expense's entry (recorded by its recorder, approved by ``approver``)."""
     if expense.purpose is not None:
@@ -880,6 +930,7 @@ def _post_expense(session: Session, expense: Expense, *, approver: AppUser | Non
                 available_fen=left.balance_fen,
             )
         )
+    _check_money_on_hand(session, expense)
     recorder = session.get(AppUser, expense.recorded_by_id)
     assert recorder is not None
     posted = post_entry(
@@ -1517,7 +1568,6 @@ def build_microfund_demo(  # noqa: PLR0915 - one year of a community's life, rea
         "activity",
         "318.50",
         memo="亲子风筝节：获奖家庭奖品",
-        pay_from="cash",
         activity_id=kites.id,
     )
     set_participants(session, activity_id=kites.id or 0, participants=126, actor=treasurer)

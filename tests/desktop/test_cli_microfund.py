@@ -110,6 +110,12 @@ def test_donation_receipt_expense_approval_and_points(
     for words in ("捐-2024-0001", "天马镇好又多超市", "人民币叁仟元整", "重阳宴", "记-2024-0001"):
         assert words in out
     assert "028-8711" not in out
+    # Unrestricted cash, so the stage hire below has money in the cash box to pay it.
+    ok(
+        capsys,
+        *as_treasurer("donate", p, "--book", "1", "--date", "2024-09-12", "--donor", "2"),
+        *("--source", "self_raised", "--amount", "500", "--into", "cash"),
+    )
 
     # ¥2,500 is above the threshold: it waits for two approvers.
     out = ok(
@@ -124,7 +130,7 @@ def test_donation_receipt_expense_approval_and_points(
     out = ok(capsys, "approve", p, "--book", "1", "--expense", "1", "--user", "reviewer")
     assert "Approved expense 1: 1 of 2 approvals." in out
     out = ok(capsys, "approve", p, "--book", "1", "--expense", "1", "--user", "committee")
-    assert "Approved expense 1; it is posted as 记-2024-0003." in out
+    assert "Approved expense 1; it is posted as 记-2024-0004." in out
     assert "No expenses are waiting for approval." in ok(capsys, "pending", p, "--book", "1")
 
     # A small one is posted at once, with its receipt attached.
@@ -139,7 +145,7 @@ def test_donation_receipt_expense_approval_and_points(
     assert isinstance(view, dict)
     assert (view["status"], view["voucher_number"], view["pay_from"]) == (
         "posted",
-        "记-2024-0004",
+        "记-2024-0005",
         "cash",
     )
     with sqlite3.connect(ledger) as conn:

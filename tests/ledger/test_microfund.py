@@ -292,6 +292,24 @@ def donate(
         return receipt_number(receipt.year, receipt.seq)
 
 
+def fund(world: World, amount: int = 1_000_000, *, into: str = "bank") -> None:
+    """Give the fund ``amount`` of unrestricted money in its bank or cash account, so the
+    expenses a test records have money to pay them (a fund cannot spend what it never got)."""
+    with world.ledger.write() as s:
+        treasurer = world.user(s, "treasurer")
+        donors = add_counterparty(s, kind="resident", name="碧鸡桥居民", actor=treasurer).id
+        record_donation(
+            s,
+            book_id=world.fund_id,
+            date=D(2024, 9, 1),
+            donor_id=donors or 0,
+            source="self_raised",
+            amount_fen=amount,
+            actor=treasurer,
+            pay_into=into,
+        )
+
+
 def spend(
     world: World,
     amount: int,
@@ -499,6 +517,8 @@ def test_activities_show_budget_actual_remaining_and_participants(world: World) 
     banquet = new_activity(world)
     kites = new_activity(world, "亲子风筝节", 120_000)
     donate(world, donor, 1_086_000, purpose="重阳宴")
+    donate(world, donor, 100_000, into="cash", date=D(2024, 9, 11))
+    donate(world, donor, 100_000, date=D(2024, 9, 12))
     spend(world, 80_000, purpose="重阳宴", memo="重阳宴：舞台音响")
     spend(world, 90_000, activity_id=banquet, memo="重阳宴：厨师", pay_from="cash")
     pending = spend(world, 860_000, purpose="重阳宴", memo="重阳宴：食材")
@@ -563,6 +583,7 @@ def test_bad_activities_are_refused(
 
 def test_small_expenses_are_posted_at_once(world: World) -> None:
     payee = new_donor(world, "都江堰市乐声舞台音响租赁部", "payee")
+    fund(world)
     expense_id = spend(world, 99_999, payee_id=payee, memo="重阳宴：舞台音响租赁")
     with world.ledger.read() as s:
         expense = s.get(Expense, expense_id)
@@ -580,10 +601,13 @@ def test_small_expenses_are_posted_at_once(world: World) -> None:
 
 
 def test_large_expenses_wait_for_two_approvers_other_than_the_recorder(world: World) -> None:
+    fund(world, into="cash")
+    with world.ledger.read() as s:
+        entries = s.exec(select(func.count()).select_from(Entry)).one()
     expense_id = spend(world, 100_000, pay_from="cash")
     with world.ledger.read() as s:
         assert [e.id for e in pending_expenses(s, book_id=world.fund_id)] == [expense_id]
-        assert s.exec(select(func.count()).select_from(Entry)).one() == 0
+        assert s.exec(select(func.count()).select_from(Entry)).one() == entries
     assert approve(world, expense_id, "reviewer") == "pending"
     with world.ledger.read() as s:
         view = expense_view(s, expense_id=expense_id)
@@ -592,7 +616,7 @@ def test_large_expenses_wait_for_two_approvers_other_than_the_recorder(world: Wo
             ("reviewer",),
             2,
         )
-        assert s.exec(select(func.count()).select_from(Entry)).one() == 0
+        assert s.exec(select(func.count()).select_from(Entry)).one() == entries
     assert approve(world, expense_id, "committee") == "posted"
     with world.ledger.read() as s:
         expense = s.get(Expense, expense_id)
@@ -604,8 +628,9 @@ def test_large_expenses_wait_for_two_approvers_other_than_the_recorder(world: Wo
         treasurer = world.user(s, "treasurer")
         assert (entry.recorded_by_id, entry.approved_by_id) == (treasurer.id, committee.id)
         assert pending_expenses(s, book_id=world.fund_id) == []
+        # 记-2024-0001 is the donation that funded the cash account.
         assert [e.voucher_number for e in list_expenses(s, book_id=world.fund_id)] == [
-            "记-2024-0001"
+            "记-2024-0002"
         ]
         actions = s.exec(select(AuditEvent.action).order_by(col(AuditEvent.seq))).all()
         assert actions[-4:] == [
@@ -630,6 +655,7 @@ def test_settings_change_the_threshold_and_the_number_of_approvers(world: World)
             s, book_id=world.fund_id, key="approval_threshold_fen", value=50_000, actor=admin
         )
         set_setting(s, book_id=world.fund_id, key="approvals_required", value=1, actor=admin)
+    fund(world)
     posted = spend(world, 49_999)
     waiting = spend(world, 50_000)
     with world.ledger.read() as s:
@@ -728,6 +754,7 @@ def test_rejection_needs_a_reason_and_ends_the_expense(world: World) -> None:
 
 
 def test_a_posted_expense_cannot_be_decided_again(world: World) -> None:
+    fund(world)
     expense_id = spend(world, 120_000)
     approve(world, expense_id, "reviewer")
     approve(world, expense_id, "committee")
@@ -792,6 +819,7 @@ def test_expenses_of_another_kind_of_book_are_refused(world: World) -> None:
 
 
 def test_receipts_are_attached_to_posted_expenses_only(world: World) -> None:
+    fund(world)
     small = spend(world, 50_000)
     large = spend(world, 150_000)
     with world.ledger.write() as s:
@@ -898,6 +926,69 @@ def test_a_pending_expense_is_checked_again_when_posted(world: World) -> None:
     )
 
 
+# --- money on hand -------------------------------------------------------------------------------
+
+
+def test_an_expense_larger_than_the_cash_box_is_refused(world: World) -> None:
+    """The cash box holds 300.00 (the bank 5,000.00): 300.01 from cash is refused, naming the
+    account and what it holds, and nothing is written."""
+    fund(world, 30_000, into="cash")
+    fund(world, 500_000)
+    refused(
+        world,
+        lambda s: record_expense(
+            s,
+            book_id=world.fund_id,
+            date=D(2024, 10, 18),
+            category="activity",
+            amount_fen=30_001,
+            actor=world.user(s, "treasurer"),
+            memo="重阳宴：食材",
+            pay_from="cash",
+        ),
+        InvalidInputError,
+        r"The Cash account holds CN¥300.00; it cannot pay CN¥300.01",
+    )
+
+
+def test_unrestricted_spending_cannot_use_restricted_money(world: World) -> None:
+    """The bank holds 3,000.00 for the banquet and 200.00 unrestricted: 200.01 of unrestricted
+    spending is refused; the same 200.01 paid from the banquet's money is accepted."""
+    donor = new_donor(world)
+    new_activity(world)
+    donate(world, donor, 300_000, purpose="重阳宴")
+    donate(world, donor, 20_000, date=D(2024, 9, 11))
+    refused(
+        world,
+        lambda s: record_expense(
+            s,
+            book_id=world.fund_id,
+            date=D(2024, 10, 18),
+            category="activity",
+            amount_fen=20_001,
+            actor=world.user(s, "treasurer"),
+            memo="办公用品",
+        ),
+        InvalidInputError,
+        r"Only CN¥200.00 of the fund's money is unrestricted; the rest \(CN¥3,000.00\)",
+    )
+    expense_id = spend(world, 20_001, purpose="重阳宴", memo="重阳宴：食材")
+    with world.ledger.read() as s:
+        assert expense_view(s, expense_id=expense_id).status == "posted"
+        left = restricted_balance_of(s, book_id=world.fund_id, purpose="重阳宴")
+    assert left.balance_fen == 300_000 - 20_001
+
+
+def test_an_expense_of_the_whole_balance_is_accepted(world: World) -> None:
+    """Paying exactly what the cash box holds empties it; it is not an overdraft."""
+    fund(world, 50_000, into="cash")
+    expense_id = spend(world, 50_000, pay_from="cash", memo="重阳宴：食材")
+    with world.ledger.read() as s:
+        assert expense_view(s, expense_id=expense_id).status == "posted"
+        balances = {a.code: a.balance_fen for a in trial_balance(s, book_id=world.fund_id).accounts}
+    assert balances["1001"] == 0
+
+
 # --- hardship privacy ----------------------------------------------------------------------------
 
 
@@ -987,6 +1078,7 @@ def test_points_are_earned_redeemed_and_never_go_below_zero(world: World) -> Non
             reason="清扫楼道",
             actor=treasurer,
         )
+    fund(world)
     goods = spend(world, 42_000, category="points_redemption", memo="积分兑换物品：大米")
     other_expense = spend(world, 1_000, memo="风筝")
     with world.ledger.write() as s:
@@ -1118,14 +1210,14 @@ def _demo(path: Path) -> tuple[list[tuple[str, str, str, int]], dict[str, int]]:
 
 def test_the_demo_year_is_deterministic_and_verifies(tmp_path: Path) -> None:
     """碧鸡桥 2024: donations 14,360.00 (10,860.00 for the banquet, 500.00 hardship, 1,200.00
-    clean-up, 1,800.00 unrestricted); spending 13,043.50; bank 420.00 + cash 896.50 = 1,316.50
-    = 14,360.00 − 13,043.50."""
+    clean-up, 1,800.00 unrestricted); spending 13,043.50; bank 101.50 + cash 1,215.00 = 1,316.50
+    = 14,360.00 − 13,043.50 (the kite prizes of 318.50 are paid from the bank)."""
     first, balances = _demo(tmp_path / "a.sqlite")
     second, _ = _demo(tmp_path / "b.sqlite")
     assert first == second
     assert balances["4101"] == -1_436_000
     assert balances["5101"] == 1_304_350
-    assert (balances["1002"], balances["1001"]) == (42_000, 89_650)
+    assert (balances["1002"], balances["1001"]) == (10_150, 121_500)
 
 
 def test_the_approval_queue_serves_other_books_too(world: World) -> None:
