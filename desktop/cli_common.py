@@ -21,7 +21,7 @@ from ledger.db import Ledger, open_ledger
 from ledger.errors import InvalidInputError, PermissionDeniedError
 from ledger.i18n import _
 from ledger.models import AppUser
-from ledger.money import Money, format_money
+from ledger.money import format_fen
 from ledger.services.users import authenticate, list_users
 
 Handler = Callable[[argparse.Namespace], int]
@@ -29,8 +29,7 @@ Handler = Callable[[argparse.Namespace], int]
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
-def money(fen: int) -> str:
-    return format_money(Money(fen), i18n.babel_locale())
+money = format_fen
 
 
 def blank_or_money(fen: int) -> str:

@@ -25,9 +25,17 @@ from decimal import Decimal
 from babel.numbers import format_currency
 
 from ledger.errors import InvalidAmountError, InvalidInputError
-from ledger.i18n import _
+from ledger.i18n import _, babel_locale
 
-__all__ = ["MAX_FEN", "Money", "allocate", "format_money", "parse_money", "to_capital"]
+__all__ = [
+    "MAX_FEN",
+    "Money",
+    "allocate",
+    "format_fen",
+    "format_money",
+    "parse_money",
+    "to_capital",
+]
 
 #: The largest amount, in fen, that the ledger reads, writes out or puts in capitals:
 #: 10,000,000,000,000.00 yuan (壹拾万亿元). Negative amounts go down to ``-MAX_FEN``.
@@ -237,6 +245,11 @@ def format_money(m: Money, locale: str = "zh_CN") -> str:
     """
     # A Decimal built from a string is exact (no context rounding), whatever the size.
     return format_currency(Decimal(f"{m.fen}E-2"), "CNY", locale=locale)
+
+
+def format_fen(fen: int) -> str:
+    """An amount in fen as the current interface language writes it (messages, tables)."""
+    return format_money(Money(fen), babel_locale())
 
 
 # --------------------------------------------------------------------------------------------

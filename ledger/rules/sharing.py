@@ -26,8 +26,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ledger.errors import InvalidAmountError, InvalidInputError
-from ledger.i18n import N_, _, babel_locale
-from ledger.money import MAX_FEN, Money, allocate, format_money
+from ledger.i18n import N_, _
+from ledger.money import MAX_FEN, allocate
+from ledger.money import format_fen as _money
 
 #: The whole profit, in basis points.
 BP_WHOLE = 10_000
@@ -322,10 +323,6 @@ def _check_counts(counts: Mapping[int, int], what: str) -> dict[int, int]:
                 ).format(what=_(what), key=key, n=n)
             )
     return {key: counts[key] for key in sorted(counts)}
-
-
-def _money(fen: int) -> str:
-    return format_money(Money(fen), babel_locale())
 
 
 @dataclass(frozen=True, slots=True)

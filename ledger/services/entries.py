@@ -47,7 +47,8 @@ from ledger.models import (
     Transfer,
     columns,
 )
-from ledger.money import MAX_FEN, Money, format_money
+from ledger.money import MAX_FEN, Money
+from ledger.money import format_fen as _money
 from ledger.services.audit import record_event
 from ledger.services.settings import get_int
 
@@ -126,10 +127,6 @@ class _AccountInfo:
     active: bool
     is_parent: bool
     is_expense: bool = False
-
-
-def _money(fen: int) -> str:
-    return format_money(Money(fen), babel_locale())
 
 
 def _load_accounts(session: Session, book_id: int) -> dict[str, _AccountInfo]:

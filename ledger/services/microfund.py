@@ -68,7 +68,8 @@ from ledger.models import (
     Posting,
     columns,
 )
-from ledger.money import Money, format_money, parse_money, to_capital
+from ledger.money import format_fen as _money
+from ledger.money import parse_money, to_capital
 from ledger.rules.microfund import (
     HARDSHIP,
     MONEY_ACCOUNTS,
@@ -113,10 +114,6 @@ _PAID_FROM = {code: where for where, code in MONEY_ACCOUNTS.items()}
 
 def _chinese() -> bool:
     return babel_locale() == "zh_CN"
-
-
-def _money(fen: int) -> str:
-    return format_money(Money(fen), babel_locale())
 
 
 def micro_fund_book(session: Session, book_id: int) -> Book:

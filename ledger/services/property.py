@@ -87,7 +87,8 @@ from ledger.models import (
     Transfer,
     columns,
 )
-from ledger.money import MAX_FEN, Money, format_money
+from ledger.money import MAX_FEN
+from ledger.money import format_fen as _money
 from ledger.rules.property import (
     check_fee_rate,
     format_area,
@@ -122,10 +123,6 @@ COMMON_INCOME_SOURCES: tuple[str, ...] = tuple(TRUST_COMMON_INCOME_BY_SOURCE)
 _NOT_SPENT_DIRECTLY = frozenset({TRUST_REMUNERATION_EXPENSE})
 _BUDGET_LINE_BY_CODE = {code: key for key, code in TRUST_EXPENSE_BY_BUDGET_LINE.items()}
 _NATURAL = re.compile(r"(\d+)")
-
-
-def _money(fen: int) -> str:
-    return format_money(Money(fen), babel_locale())
 
 
 def _check_amount(amount_fen: int, what: str) -> None:

@@ -35,7 +35,7 @@ from ledger.charts import (
 )
 from ledger.domain import AccountType, BookKind
 from ledger.errors import InvalidInputError, NotFoundError
-from ledger.i18n import _, babel_locale
+from ledger.i18n import _
 from ledger.models import (
     Account,
     AppUser,
@@ -50,7 +50,8 @@ from ledger.models import (
     Posting,
     columns,
 )
-from ledger.money import Money, allocate, format_money
+from ledger.money import allocate
+from ledger.money import format_fen as _money
 from ledger.rules.sharing import (
     DEFAULT_WEIGHTS,
     SPLIT_PARTS,
@@ -80,10 +81,6 @@ SPLIT_CREDIT_ACCOUNTS = {
     "project_reserve": COLLECTIVE_PROJECT_RESERVE_FUND,
     "per_capita": COLLECTIVE_PER_CAPITA_PAYABLE,
 }
-
-
-def _money(fen: int) -> str:
-    return format_money(Money(fen), babel_locale())
 
 
 def village_book(session: Session, *, book_id: int) -> Book:
