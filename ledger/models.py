@@ -219,6 +219,8 @@ class Activity(SQLModel, table=True):
     budget_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     participants: int = Field(default=0)
     note: str = Field(default="", max_length=400)
+    #: The participatory-budgeting vote that selected it, when one did.
+    vote_id: int | None = Field(default=None, foreign_key="vote.id")
 
 
 class DonationReceipt(SQLModel, table=True):
@@ -320,6 +322,8 @@ class PropertyUnit(SQLModel, table=True):
     owner_key: str = Field(max_length=64)
     owner_name: str = Field(default="", max_length=100)
     household_id: int | None = Field(default=None, foreign_key="household.id")
+    #: 建设单位尚未出卖: still the developer's; all such units count as one owner (art. 278).
+    unsold: bool = Field(default=False)
 
 
 class FeeBill(SQLModel, table=True):
@@ -382,6 +386,8 @@ class Budget(SQLModel, table=True):
     approved_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     approved_at: str | None = Field(default=None, max_length=32)
     approval_note: str = Field(default="", max_length=400)
+    #: The owners' meeting vote that approved it, when a vote did (issue 4).
+    approved_by_vote_id: int | None = Field(default=None, foreign_key="vote.id")
 
 
 class BudgetLine(SQLModel, table=True):
@@ -469,3 +475,104 @@ class DistributionShare(SQLModel, table=True):
     members: int
     dividend_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     per_capita_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+# --- Resident decisions (issue 4) ---------------------------------------------------------------
+
+
+class BookHousehold(SQLModel, table=True):
+    """A household counted in a book's electorate: the residents of an estate or community, the
+    households of a village (村民户). One household may belong to several books."""
+
+    __tablename__ = "book_household"
+
+    book_id: int = Field(foreign_key="book.id", primary_key=True)
+    household_id: int = Field(foreign_key="household.id", primary_key=True, index=True)
+
+
+class Vote(SQLModel, table=True):
+    """A decision by the residents (表决): an owners' meeting (业主大会), residents' meeting
+    (居民会议), village meeting (村民会议) or participatory budget (参与式预算).
+
+    Its rules (kind, matter, ballot type, options, budget, thresholds, dates) are fixed once the
+    first ballot is in. ``result`` is the result worked out when the vote was closed (JSON), so
+    a later change to the register does not change a decided vote."""
+
+    __tablename__ = "vote"
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: int = Field(foreign_key="book.id", index=True)
+    kind: str = Field(max_length=32)
+    title: str = Field(max_length=200)
+    matter: str | None = Field(default=None, max_length=32)
+    ballot_type: str = Field(max_length=16)
+    rule: str | None = Field(default=None, max_length=16)
+    currency: str = Field(default="CNY", max_length=8)
+    budget_fen: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    #: For an owners' meeting on the open budget: the year of the book's budget it decides.
+    budget_year: int | None = Field(default=None)
+    max_length: int | None = Field(default=None)
+    max_points: int | None = Field(default=None)
+    quorum_num: int | None = Field(default=None)
+    quorum_den: int | None = Field(default=None)
+    quorum_inclusive: bool = Field(default=False)
+    majority_num: int | None = Field(default=None)
+    majority_den: int | None = Field(default=None)
+    majority_inclusive: bool = Field(default=False)
+    opens_on: dt.date
+    closes_on: dt.date
+    status: str = Field(default="open", max_length=16)
+    source: str = Field(default="", max_length=200)
+    #: The META section of an imported Pabulib file (JSON), so an export gives it back.
+    meta: str = Field(default="{}")
+    created_by_id: int = Field(foreign_key="app_user.id")
+    created_at: str = Field(max_length=32)
+    closed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    closed_at: str | None = Field(default=None, max_length=32)
+    result: str = Field(default="")
+
+
+class VoteOption(SQLModel, table=True):
+    """An option of a vote, or a project of a participatory budget with its cost."""
+
+    __tablename__ = "vote_option"
+    __table_args__ = (UniqueConstraint("vote_id", "code", name="uq_vote_option_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(foreign_key="vote.id", index=True)
+    position: int
+    code: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    cost_fen: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    #: Other columns of an imported project (JSON), kept for export.
+    fields: str = Field(default="{}")
+
+
+class Ballot(SQLModel, table=True):
+    """One voter's ballot in one vote. The unique constraint on (vote, voter) is what makes it
+    one ballot per household (一户一票) — or per owner at an owners' meeting — whatever the
+    program above it does.
+
+    ``voter_key`` is the owner key (owners' meeting), ``h<household id>`` (household votes) or
+    the voter id of an imported Pabulib file. ``choice`` is yes/no/abstain for a meeting;
+    ``selection`` the project codes of a budget ballot (JSON list, ranked best first for an
+    ordinal ballot) and ``points`` their points (cumulative). ``proxy_name`` is private."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (UniqueConstraint("vote_id", "voter_key", name="uq_ballot_voter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(foreign_key="vote.id")
+    voter_key: str = Field(max_length=64)
+    household_id: int | None = Field(default=None, foreign_key="household.id")
+    choice: str | None = Field(default=None, max_length=16)
+    selection: str = Field(default="[]")
+    points: str = Field(default="[]")
+    channel: str = Field(max_length=16)
+    proxy_name: str = Field(default="", max_length=100)
+    cast_on: dt.date
+    #: Other columns of an imported voter (age, sex …; JSON), kept for export.
+    fields: str = Field(default="{}")
+    recorded_by_id: int = Field(foreign_key="app_user.id")
+    recorded_at: str = Field(max_length=32)
+    revision: int = Field(default=0)

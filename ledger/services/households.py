@@ -8,7 +8,7 @@ from ledger.access import Action, require
 from ledger.clock import utc_now_iso
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.i18n import _
-from ledger.models import AppUser, Household
+from ledger.models import AppUser, Book, BookHousehold, Household
 from ledger.services.audit import record_event
 
 
@@ -72,4 +72,51 @@ def find_household(session: Session, ref: str | int) -> Household:
 def list_households(session: Session) -> list[Household]:
     return list(
         session.exec(select(Household).where(col(Household.active)).order_by(col(Household.id)))
+    )
+
+
+# --- electorates: which households belong to a book ----------------------------------------------
+
+
+def is_enrolled(session: Session, *, book_id: int, household_id: int) -> bool:
+    return session.get(BookHousehold, (book_id, household_id)) is not None
+
+
+def enrol_household(session: Session, *, book_id: int, household_id: int, actor: AppUser) -> None:
+    """Count a registered household in a book's electorate: the residents of an estate or
+    community, the households of a village (its shares and per-capita parts too)."""
+    require(actor.username, actor.role, Action.MANAGE_COUNTERPARTIES)
+    book = session.get(Book, book_id)
+    if book is None:
+        raise NotFoundError(_("There is no book number {id}.").format(id=book_id))
+    household = session.get(Household, household_id)
+    if household is None or not household.active:
+        raise NotFoundError(_("There is no household “{ref}”.").format(ref=household_id))
+    if is_enrolled(session, book_id=book_id, household_id=household_id):
+        raise InvalidInputError(
+            _("Household “{label}” is already a household of “{book}”.").format(
+                label=household.label, book=book.name
+            )
+        )
+    session.add(BookHousehold(book_id=book_id, household_id=household_id))
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="household.enrolled",
+        object_type="household",
+        object_id=household_id,
+        detail={"book": book_id, "household": household_id, "label": household.label},
+    )
+
+
+def book_households(session: Session, *, book_id: int) -> list[Household]:
+    """The active households of a book's electorate, by id."""
+    return list(
+        session.exec(
+            select(Household)
+            .join(BookHousehold, col(BookHousehold.household_id) == col(Household.id))
+            .where(col(BookHousehold.book_id) == book_id, col(Household.active))
+            .order_by(col(Household.id))
+        )
     )

@@ -4,10 +4,10 @@ balanced entry with a per-household statement.
 
 Which households belong to a village book: households are shared by all the books of a ledger
 (the same table serves votes and points), but only some of them are villagers of a given
-village. A household is *enrolled* in a village book by a book setting row with the key
-``village.household.<id>`` (value ``member``); a distribution shares out among the enrolled,
-active households only, using their ``shares`` and ``members`` at that moment (kept on the
-:class:`~ledger.models.DistributionShare` rows).
+village. A household is *enrolled* in a village book (a :class:`~ledger.models.BookHousehold`
+row, the book's electorate, which village votes count too); a distribution shares out among
+the enrolled, active households only, using their ``shares`` and ``members`` at that moment
+(kept on the :class:`~ledger.models.DistributionShare` rows).
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from ledger.models import (
     Account,
     AppUser,
     Book,
-    BookSetting,
     Distribution,
     DistributionShare,
     Entry,
@@ -67,11 +66,8 @@ from ledger.rules.sharing import (
 )
 from ledger.services.audit import record_event
 from ledger.services.entries import EntryDraft, PostingLine, post_entries, post_entry
-from ledger.services.households import add_household
-
-#: Book setting key prefix that enrols a household in a village book (see the module doc).
-ENROL_PREFIX = "village.household."
-ENROL_VALUE = "member"
+from ledger.services.households import add_household, book_households, is_enrolled
+from ledger.services.households import enrol_household as enrol_in_book
 
 #: Where each part of the collective's share is credited: payables to people, or the village's
 #: own funds (the debit side is :data:`ledger.charts.COLLECTIVE_SPLIT_ACCOUNTS`).
@@ -103,34 +99,10 @@ def village_book(session: Session, *, book_id: int) -> Book:
 # --------------------------------------------------------------------------------------------
 
 
-def _enrol_key(household_id: int) -> str:
-    return f"{ENROL_PREFIX}{household_id}"
-
-
 def enrol_household(session: Session, *, book_id: int, household_id: int, actor: AppUser) -> None:
     """Count a registered household as villagers of this village book (shares and per capita)."""
-    require(actor.username, actor.role, Action.MANAGE_COUNTERPARTIES)
-    book = village_book(session, book_id=book_id)
-    household = session.get(Household, household_id)
-    if household is None or not household.active:
-        raise NotFoundError(_("There is no household “{ref}”.").format(ref=household_id))
-    key = _enrol_key(household_id)
-    if session.get(BookSetting, (book_id, key)) is not None:
-        raise InvalidInputError(
-            _("Household “{label}” is already a household of “{book}”.").format(
-                label=household.label, book=book.name
-            )
-        )
-    session.add(BookSetting(book_id=book_id, key=key, value=ENROL_VALUE))
-    session.flush()
-    record_event(
-        session,
-        actor=actor,
-        action="village.household_enrolled",
-        object_type="household",
-        object_id=household_id,
-        detail={"book": book_id, "household": household_id, "label": household.label},
-    )
+    village_book(session, book_id=book_id)
+    enrol_in_book(session, book_id=book_id, household_id=household_id, actor=actor)
 
 
 def add_village_household(
@@ -156,20 +128,7 @@ def add_village_household(
 def village_households(session: Session, *, book_id: int) -> list[Household]:
     """The active households enrolled in the village book, by id."""
     village_book(session, book_id=book_id)
-    keys = select(BookSetting.key).where(
-        col(BookSetting.book_id) == book_id,
-        col(BookSetting.key).startswith(ENROL_PREFIX, autoescape=True),
-    )
-    ids = sorted(int(k.removeprefix(ENROL_PREFIX)) for k in session.exec(keys))
-    if not ids:
-        return []
-    return list(
-        session.exec(
-            select(Household)
-            .where(col(Household.id).in_(ids), col(Household.active))
-            .order_by(col(Household.id))
-        )
-    )
+    return book_households(session, book_id=book_id)
 
 
 def set_household_holding(
@@ -189,7 +148,7 @@ def set_household_holding(
     household = session.get(Household, household_id)
     if household is None or not household.active:
         raise NotFoundError(_("There is no household “{ref}”.").format(ref=household_id))
-    if session.get(BookSetting, (book_id, _enrol_key(household_id))) is None:
+    if not is_enrolled(session, book_id=book_id, household_id=household_id):
         raise InvalidInputError(
             _("Household “{label}” is not a household of “{book}”.").format(
                 label=household.label, book=book.name
