@@ -214,6 +214,10 @@ def _date_in_period(period: str, date: dt.date | None, *, default_last: bool) ->
 # --- units --------------------------------------------------------------------------------------
 
 
+#: The owner key of the developer's unsold units when none is given (建设单位).
+DEVELOPER_OWNER_KEY = "建设单位"
+
+
 def unit_label(unit: PropertyUnit) -> str:
     """How neighbours and notices name a unit: ``1-2-301`` (building-unit-room), ``5-102``."""
     parts = [unit.building, unit.unit, unit.room] if unit.unit else [unit.building, unit.room]
@@ -239,11 +243,13 @@ def add_unit(
     owner_key: str = "",
     owner_name: str = "",
     household_id: int | None = None,
+    unsold: bool = False,
 ) -> PropertyUnit:
     """Register a unit (楼栋-单元-房号) with its exclusive area typed in m² (``"89.56"``).
 
     ``owner_key`` groups the units of one owner (default: the unit itself); ``owner_name`` is
-    private: no notice, list or audit event shows it.
+    private: no notice, list or audit event shows it. ``unsold`` marks a unit the developer has
+    not sold yet (建设单位尚未出卖): at an owners' meeting all of them count as one owner.
     """
     require(actor.username, actor.role, Action.MANAGE_COUNTERPARTIES)
     book = _trust_book(session, book_id)
@@ -272,11 +278,25 @@ def add_unit(
         owner_key="",
         owner_name=owner_name.strip()[:100],
         household_id=household_id,
+        unsold=bool(unsold),
     )
     label = unit_label(candidate)
-    key = owner_key.strip() or label
+    key = owner_key.strip() or (DEVELOPER_OWNER_KEY if candidate.unsold else label)
     if len(key) > 64:
         raise InvalidInputError(_("An owner key takes at most 64 characters."))
+    if candidate.unsold:
+        developer = session.exec(
+            select(PropertyUnit.owner_key).where(
+                col(PropertyUnit.book_id) == book_id, col(PropertyUnit.unsold)
+            )
+        ).first()
+        if developer is not None and developer != key:
+            raise InvalidInputError(
+                _(
+                    "The developer's unsold units of “{book}” carry the owner key “{key}”; "
+                    "they count as one owner, so give unit {unit} the same key."
+                ).format(book=book.name, key=developer, unit=label)
+            )
     candidate.owner_key = key
     clash = session.exec(
         select(PropertyUnit.id).where(
@@ -298,7 +318,12 @@ def add_unit(
         action="property_unit.added",
         object_type="property_unit",
         object_id=candidate.id or 0,
-        detail={"book": book_id, "unit": label, "area_m2": format_area(area_dm2)},
+        detail={
+            "book": book_id,
+            "unit": label,
+            "area_m2": format_area(area_dm2),
+            "unsold": candidate.unsold,
+        },
     )
     return candidate
 
