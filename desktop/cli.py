@@ -15,7 +15,14 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from desktop import argparse_catalog, cli_microfund, cli_pb, cli_property, cli_village
+from desktop import (
+    argparse_catalog,
+    cli_microfund,
+    cli_pb,
+    cli_property,
+    cli_village,
+    cli_votes,
+)
 from desktop.cli_common import (
     EXIT_OK,
     EXIT_REFUSED,
@@ -621,8 +628,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
     ledger_arg(p)
     p.add_argument("dest", metavar="DEST")
 
-    for module in (cli_microfund, cli_property, cli_village, cli_pb):
+    for module in (cli_microfund, cli_property, cli_village, cli_votes):
         module.register(commands)
+    cli_votes.register_pb(cli_pb.register(commands))
 
     users = commands.group("user", _("add or list users"))
     p = users.add("add", cmd_user_add, _("add a user"))

@@ -224,8 +224,11 @@ def cmd_pb_tally(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(commands: Commands) -> None:
-    pb = commands.group("pb", _("participatory budgeting: tally Pabulib .pb files"))
+def register(commands: Commands) -> Commands:
+    """Add ``pb tally``; returns the ``pb`` group for the commands that need a ledger."""
+    pb = commands.group(
+        "pb", _("participatory budgeting: tally, import and export Pabulib .pb files")
+    )
     p = pb.add("tally", cmd_pb_tally, _("tally a Pabulib .pb file by a rule"))
     p.add_argument("file", metavar="FILE.pb", help=_("the Pabulib file"))
     p.add_argument(
@@ -237,3 +240,4 @@ def register(commands: Commands) -> None:
             "(choose-1 votes) or both (greedy and MES side by side)"
         ),
     )
+    return pb

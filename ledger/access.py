@@ -18,6 +18,8 @@ class Action(StrEnum):
     MANAGE_BOOKS = "manage_books"
     MANAGE_USERS = "manage_users"
     MANAGE_COUNTERPARTIES = "manage_counterparties"
+    MANAGE_VOTES = "manage_votes"
+    RECORD_BALLOTS = "record_ballots"
 
 
 _ACTION_LABELS = {
@@ -29,6 +31,8 @@ _ACTION_LABELS = {
     Action.MANAGE_BOOKS: N_("create or change books"),
     Action.MANAGE_USERS: N_("manage users"),
     Action.MANAGE_COUNTERPARTIES: N_("manage donors and payees"),
+    Action.MANAGE_VOTES: N_("open, change or close votes"),
+    Action.RECORD_BALLOTS: N_("record ballots"),
 }
 
 #: The role matrix. The auditor is read-only and appears in no row.
@@ -41,6 +45,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_BOOKS: frozenset({Role.ADMIN}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.MANAGE_COUNTERPARTIES: frozenset({Role.ADMIN, Role.TREASURER}),
+    # Votes are called and closed by the committee; staff at the desk record paper ballots.
+    Action.MANAGE_VOTES: frozenset({Role.ADMIN, Role.COMMITTEE}),
+    Action.RECORD_BALLOTS: frozenset({Role.ADMIN, Role.TREASURER, Role.COMMITTEE}),
 }
 
 
