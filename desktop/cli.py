@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from desktop import (
     argparse_catalog,
+    cli_electorate,
     cli_microfund,
     cli_pb,
     cli_property,
@@ -108,6 +109,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                     "investor_fen": village.investor_fen,
                     "parts_fen": village.parts,
                 },
+                "votes": summary.votes,
             }
         )
         return EXIT_OK
@@ -140,6 +142,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             investor=money(village.investor_fen),
             parts=" / ".join(money(v) for v in village.parts.values()),
         )
+    )
+    print(
+        _(
+            "Votes: {budget} (owners' meeting on next year's open budget), {projects} "
+            "(participatory budget), {distribution} (village meeting); see "
+            "gongzhang vote result."
+        ).format(**summary.votes)
     )
     return EXIT_OK
 
@@ -628,7 +637,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
     ledger_arg(p)
     p.add_argument("dest", metavar="DEST")
 
-    for module in (cli_microfund, cli_property, cli_village, cli_votes):
+    for module in (cli_microfund, cli_property, cli_village, cli_electorate, cli_votes):
         module.register(commands)
     cli_votes.register_pb(cli_pb.register(commands))
 

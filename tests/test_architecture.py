@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
-    "ledger": {"reports", "desktop", "PySide6"},
+    "ledger": {"reports", "desktop", "PySide6", "openpyxl", "reportlab"},
     "reports": {"desktop", "PySide6"},
 }
 
