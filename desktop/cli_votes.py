@@ -24,7 +24,7 @@ from ledger.dates import parse_date
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.models import Vote
-from ledger.money import format_fen, parse_money
+from ledger.money import parse_money
 from ledger.pabulib import write_pb
 from ledger.rules.ballots import BUDGET_BALLOT_TYPES, parse_fraction
 from ledger.rules.meetings import Matter
@@ -46,6 +46,7 @@ from ledger.services.votes import (
     kind_label,
     list_votes,
     record_ballot,
+    vote_money,
     vote_options,
     vote_result,
 )
@@ -115,6 +116,7 @@ def _vote_json(vote: Vote, ballots: int) -> dict[str, Any]:
         "opens_on": vote.opens_on.isoformat(),
         "closes_on": vote.closes_on.isoformat(),
         "status": vote.status,
+        "currency": vote.currency,
         "ballots": ballots,
     }
 
@@ -236,13 +238,16 @@ def cmd_vote_show(args: argparse.Namespace) -> int:
         print(
             render_table(
                 [_("Project id"), _("Project"), _("Cost")],
-                [[o["code"], o["name"], format_fen(o["cost_fen"] or 0)] for o in data["options"]],
+                [
+                    [o["code"], o["name"], vote_money(o["cost_fen"] or 0, data["currency"])]
+                    for o in data["options"]
+                ],
                 right=(2,),
             )
         )
         print(
             _("Budget {budget}; ballot type {type}; rule {rule}.").format(
-                budget=format_fen(data["budget_fen"] or 0),
+                budget=vote_money(data["budget_fen"] or 0, data["currency"]),
                 type=data["ballot_type"],
                 rule=data["rule"],
             )
@@ -344,7 +349,7 @@ def _print_result(result: dict[str, Any]) -> None:
                         c,
                         projects[c]["name"],
                         str(projects[c]["votes"]),
-                        format_fen(projects[c]["cost_fen"] or 0),
+                        vote_money(projects[c]["cost_fen"] or 0, result["currency"]),
                         str(greedy.index(c) + 1) if c in greedy else "",
                         str(mes.index(c) + 1) if c in mes else "",
                     ]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set up, build the demo ledger from the seed cases, print each book's trial
-# balance, the property company's remuneration and gift, the village's 3331 distribution, and
-# verify the whole ledger. (Later this opens the desktop app on the demo.)
+# balance, the property company's remuneration and gift, the village's 3331 distribution, the
+# owners' meeting that approved next year's budget and the participatory budget, and verify the
+# whole ledger. (Later this opens the desktop app on the demo.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -17,5 +18,9 @@ echo
 $gz remuneration build/demo.sqlite --book 2
 echo
 $gz statement build/demo.sqlite --book 3 --period 2024
+for vote in 1 2; do
+    echo
+    $gz vote result build/demo.sqlite "$vote"
+done
 echo
 $gz verify build/demo.sqlite

@@ -446,9 +446,17 @@ def add_activity(
     actor: AppUser,
     participants: int = 0,
     note: str = "",
+    vote_id: int | None = None,
 ) -> Activity:
-    """Plan an activity (活动) with its budget; participants can be set when it has happened."""
-    require(actor.username, actor.role, Action.POST_ENTRY)
+    """Plan an activity (活动) with its budget; participants can be set when it has happened.
+
+    ``vote_id`` is the participatory-budget vote that selected it: the activity is then added
+    by whoever closes that vote (the residents decided it, not the treasurer)."""
+    require(
+        actor.username,
+        actor.role,
+        Action.POST_ENTRY if vote_id is None else Action.MANAGE_VOTES,
+    )
     micro_fund_book(session, book_id)
     date = _check_date(date)
     clean = _clean_text(name, limit=MAX_NAME_LENGTH, what=_("An activity's name"), required=True)
@@ -481,6 +489,7 @@ def add_activity(
         budget_fen=budget_fen,
         participants=participants,
         note=text,
+        vote_id=vote_id,
     )
     session.add(activity)
     session.flush()
@@ -496,6 +505,7 @@ def add_activity(
             "date": date.isoformat(),
             "budget_fen": budget_fen,
             "participants": participants,
+            "vote": vote_id,
         },
     )
     return activity

@@ -1569,7 +1569,7 @@ _DEMO_GIVEN = (
     "文斌",
 )
 #: The open budget of the demo year (yuan), by line.
-_DEMO_BUDGET = {
+DEMO_BUDGET = {
     "wages": "126,000.00",
     "cleaning": "38,400.00",
     "greening": "18,000.00",
@@ -1731,7 +1731,7 @@ def build_property_demo(
         session,
         book_id=book_id,
         year=year,
-        lines={line: fen(amount) for line, amount in _DEMO_BUDGET.items()},
+        lines={line: fen(amount) for line, amount in DEMO_BUDGET.items()},
         actor=treasurer,
     )
     approve_budget(

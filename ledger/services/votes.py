@@ -1062,7 +1062,11 @@ def _budget_result(session: Session, vote: Vote) -> dict[str, Any]:
     rules = ["plurality"] if rule == "plurality" else ["greedy", "mes"]
     tallies = {r: tally(r, costs, ballots, budget) for r in rules}
     chosen = tallies[rule]
-    households = len(book_households(session, book_id=vote.book_id))
+    imported = session.exec(
+        select(Ballot.id).where(col(Ballot.vote_id) == vote.id, col(Ballot.channel) == "import")
+    ).first()
+    # The voters of an imported election are the file's, not the book's households.
+    households = 0 if imported else len(book_households(session, book_id=vote.book_id))
     return {
         "outcome": "selected" if chosen.selected else "nothing_selected",
         "rule": rule,
@@ -1225,9 +1229,8 @@ def _fund_projects(
             budget_fen=option.cost_fen or 0,
             actor=actor,
             note=_("Selected by vote {id}").format(id=vote.id),
+            vote_id=vote.id,
         )
-        activity.vote_id = vote.id
-        session.add(activity)
         made.append({"activity": activity.id, "code": code, "budget_fen": activity.budget_fen})
     session.flush()
     return made
@@ -1315,9 +1318,9 @@ def _describe_budget(result: Mapping[str, Any]) -> list[str]:
         turnout,
         _("Rule: {rule}").format(rule=rule_label(result["rule"])),
         _("Budget {budget}, used {used}, left {left}.").format(
-            budget=_money(result["budget_fen"], result["currency"]),
-            used=_money(result["used_fen"], result["currency"]),
-            left=_money(result["left_fen"], result["currency"]),
+            budget=vote_money(result["budget_fen"], result["currency"]),
+            used=vote_money(result["used_fen"], result["currency"]),
+            left=vote_money(result["left_fen"], result["currency"]),
         ),
     ]
     for n, code in enumerate(result["selected"], start=1):
@@ -1328,7 +1331,7 @@ def _describe_budget(result: Mapping[str, Any]) -> list[str]:
                 code=code,
                 name=project["name"] or code,
                 votes=project["votes"],
-                cost=_money(project["cost_fen"] or 0, result["currency"]),
+                cost=vote_money(project["cost_fen"] or 0, result["currency"]),
             )
         )
     if len(result["tied"]) > 1:
@@ -1340,9 +1343,14 @@ def _describe_budget(result: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _money(fen: int, currency: str) -> str:
-    text = format_fen(fen)
-    return text if currency == "CNY" else f"{text} {currency}"
+def vote_money(fen: int, currency: str = "CNY") -> str:
+    """An amount of a vote in its currency: ``¥1,234.56`` for yuan, ``748,772.64 PLN`` for an
+    imported election in another currency (never with the yuan sign)."""
+    if currency == "CNY":
+        return format_fen(fen)
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d} {currency}"
 
 
 # --- Pabulib files -----------------------------------------------------------------------------
@@ -1410,7 +1418,12 @@ def import_pb(
         rule=rule or ("plurality" if election.vote_type == "choose-1" else "mes"),
         projects=projects,
         budget_fen=_whole_fen(election.budget, _("The budget")),
-        max_length=int(max_length) if max_length and max_length.strip().isdigit() else None,
+        # A choose-1 file may say max_length 1 (Amsterdam's do): that is what choose-1 means.
+        max_length=(
+            int(max_length)
+            if max_length and max_length.strip().isdigit() and election.vote_type != "choose-1"
+            else None
+        ),
         max_points=(
             _whole(Fraction(max_points.replace(",", ".")), _("Points"))
             if max_points and election.vote_type == "cumulative"
@@ -1425,6 +1438,8 @@ def import_pb(
     for option, project in zip(
         vote_options(session, vote_id=vote.id or 0), election.projects, strict=True
     ):
+        if len(project.name) <= 200:
+            option.name = project.name  # as the file spells it, so an export gives it back
         option.fields = json.dumps(dict(project.fields), ensure_ascii=False)
         session.add(option)
     now = utc_now_iso()
