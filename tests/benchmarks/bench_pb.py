@@ -30,6 +30,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -123,7 +124,36 @@ def bench_cli(repeat: int) -> dict[str, float]:
             subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
             times.append(time.perf_counter() - t0)
         results[name] = statistics.median(times)
+    results.update(bench_ledger_cli(repeat))
     return results
+
+
+def bench_ledger_cli(repeat: int) -> dict[str, float]:
+    """The largest file through a ledger: ``pb import`` into a fresh micro-fund book, then
+    ``vote result`` (greedy and MES side by side, from the stored ballots) and ``vote close``
+    (which stores the result), each a fresh process."""
+    gz, largest = str(GONGZHANG), str(PABULIB / LARGEST)
+    env = {**os.environ, "GONGZHANG_USER": "admin"}
+    names = (f"pb import LEDGER {LARGEST}", "vote result LEDGER 1", "vote close LEDGER 1")
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            ledger = str(Path(tmp) / "pb.sqlite")
+            for setup in (
+                [gz, "init", ledger],
+                [gz, "book", "add", ledger, "--kind", "micro_fund", "--name", "PB"],
+            ):
+                subprocess.run(setup, check=True, capture_output=True, cwd=ROOT, env=env)
+            commands = (
+                [gz, "pb", "import", ledger, largest, "--book", "1"],
+                [gz, "vote", "result", ledger, "1"],
+                [gz, "vote", "close", ledger, "1"],
+            )
+            for name, command in zip(names, commands, strict=True):
+                t0 = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True, cwd=ROOT, env=env)
+                times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def ms(seconds: float) -> str:

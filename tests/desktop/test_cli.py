@@ -11,8 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 
 from desktop.cli import main
+from ledger.db import open_ledger
+from ledger.models import Activity, Budget
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -373,6 +376,34 @@ def test_demo_builds_the_seed_cases_and_its_figures_add_up_to_the_fen(
     assert sum(h["dividend_fen"] for h in households) == parts["shareholders"]
     assert sum(h["per_capita_fen"] for h in households) == parts["per_capita"]
     assert all(h["total_fen"] == h["dividend_fen"] + h["per_capita_fen"] for h in households)
+
+    # The owners' meeting passed by art. 278 and approved the 2025 open budget; the budget
+    # records the vote. The participatory budget's selected projects became activities.
+    votes = demo["votes"]
+    code, out, _ = run(capsys, "vote", "result", str(path), str(votes["budget"]), "--json")
+    meeting = json.loads(out)
+    assert meeting["outcome"] == "passed" and meeting["effects"] == {"budget_approved": 2025}
+    assert all(f["passed"] for f in meeting["figures"])
+    assert meeting["participating_owners"] * 3 >= meeting["owners"] * 2
+    code, out, _ = run(
+        capsys, "budget", "show", str(path), "--book", "2", "--year", "2025", "--json"
+    )
+    assert json.loads(out)["status"] == "approved"
+    with open_ledger(path) as ledger, ledger.read() as s:
+        budget = s.exec(select(Budget).where(col(Budget.year) == 2025)).one()
+        assert budget.approved_by_vote_id == votes["budget"]
+        funded = sorted(
+            (a.name, a.budget_fen)
+            for a in s.exec(select(Activity).where(col(Activity.vote_id) == votes["projects"]))
+        )
+    code, out, _ = run(capsys, "vote", "result", str(path), str(votes["projects"]), "--json")
+    chosen = json.loads(out)
+    costs = {p["code"]: p["cost_fen"] for p in chosen["projects"]}
+    assert chosen["selected"] == chosen["by_rule"]["mes"]["selected"] != []
+    assert funded == sorted(
+        (p["name"], p["cost_fen"]) for p in chosen["projects"] if p["code"] in chosen["selected"]
+    )
+    assert chosen["used_fen"] == sum(costs[c] for c in chosen["selected"]) <= chosen["budget_fen"]
 
 
 def test_the_console_script_runs_without_qt(tmp_path: Path) -> None:

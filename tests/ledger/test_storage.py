@@ -226,3 +226,47 @@ def test_an_older_ledger_is_upgraded_when_opened_and_keeps_its_books(tmp_path: P
         with ledger.read() as s:
             assert verify_ledger(s) == []
             assert s.exec(select(func.count()).select_from(Entry)).one() == 1
+
+
+@sqlite_only
+def test_village_households_enrolled_by_settings_move_to_the_register_on_upgrade(
+    tmp_path: Path,
+) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlmodel import create_engine
+
+    from ledger.db import _alembic_config
+    from ledger.models import BookHousehold, BookSetting
+    from ledger.services.sharing import village_households
+
+    path = tmp_path / "v2.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0002")  # households enrolled by book settings
+        conn.execute(
+            sa.text(
+                "INSERT INTO book (id, uid, kind, name, organisation, created_at, head_index, "
+                "head_hash) VALUES (1, 'u1', 'collective_revenue', '全兴村', '', 'x', 0, :h)"
+            ),
+            {"h": "0" * 64},
+        )
+        for n, label in ((1, "一组 张家"), (2, "二组 李家")):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO household (id, label, head_name, members, shares, active, "
+                    "created_at) VALUES (:id, :label, '', 3, 2, 1, 'x')"
+                ),
+                {"id": n, "label": label},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO book_setting (book_id, key, value) VALUES (1, :key, 'member')"
+                ),
+                {"key": f"village.household.{n}"},
+            )
+    engine.dispose()
+    with open_ledger(path) as ledger, ledger.read() as s:
+        assert [h.label for h in village_households(s, book_id=1)] == ["一组 张家", "二组 李家"]
+        assert len(s.exec(select(BookHousehold)).all()) == 2
+        assert s.exec(select(BookSetting)).all() == []
