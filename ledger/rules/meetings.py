@@ -281,7 +281,7 @@ def _check_threshold(bound: object, inclusive: object, what: str) -> Threshold:
         )
     if value == 1 and not inclusive:
         raise InvalidInputError(
-            _("A {what} of more than 100% can never be reached; use “at least 100%”.").format(
+            _("A {what} of “more than 100%” can never be reached; use “at least 100%”.").format(
                 what=_(what)
             )
         )

@@ -631,7 +631,7 @@ def test_residents_meeting_refuses_bad_counts(args: tuple[object, ...], message:
             r"majority must be more than 0 and at most 1 \(100%\); got 3/2",
         ),
         ({"majority": 2}, r"majority must be more than 0 and at most 1 \(100%\); got 2/1"),
-        ({"majority": Fraction(1)}, "A majority of more than 100% can never be reached"),
+        ({"majority": Fraction(1)}, "A majority of “more than 100%” can never be reached"),
         ({"quorum": 0.5}, "The quorum must be an exact fraction such as 1/2, not 0.5"),
         ({"quorum": "1/2"}, "The quorum must be an exact fraction such as 1/2, not '1/2'"),
         ({"majority_inclusive": "yes"}, r"Say whether the majority is strict \(more than\)"),
