@@ -46,6 +46,7 @@ from ledger.services.votes import (
     kind_label,
     list_votes,
     record_ballot,
+    resolve_voter,
     vote_money,
     vote_options,
     vote_result,
@@ -290,10 +291,13 @@ def cmd_vote_ballot(args: argparse.Namespace) -> int:
             proxy_name=args.proxy or "",
             cast_on=parse_date(args.date) if args.date else None,
         )
+        # The household's label, not its internal key h<number>; the owner key of a unit.
+        label = resolve_voter(s, vote, args.voter).label
         data = {
             "vote": vote.id,
             "ballot": ballot.id,
             "voter": ballot.voter_key,
+            "voter_label": label,
             "choice": ballot.choice,
             "projects": json.loads(ballot.selection),
             "points": json.loads(ballot.points),
@@ -307,7 +311,12 @@ def cmd_vote_ballot(args: argparse.Namespace) -> int:
         print(
             _(
                 "Ballot {ballot} recorded in vote {vote} for {voter}; {ballots} ballots so far."
-            ).format(**data)
+            ).format(
+                ballot=data["ballot"],
+                vote=data["vote"],
+                voter=data["voter_label"],
+                ballots=data["ballots"],
+            )
         )
     return EXIT_OK
 

@@ -1394,7 +1394,7 @@ def import_pb(
     require(actor.username, actor.role, Action.RECORD_BALLOTS)
     meta = dict(election.meta)
     max_length = meta.get("max_length")
-    max_points = meta.get("max_sum_points") or meta.get("max_points")
+    max_points = _import_max_points(election)
     dates = [_iso_date(meta.get(k, "")) for k in ("date_begin", "date_end")]
     opens_on = dates[0] or dates[1] or today()
     closes_on = dates[1] or opens_on
@@ -1424,11 +1424,7 @@ def import_pb(
             if max_length and max_length.strip().isdigit() and election.vote_type != "choose-1"
             else None
         ),
-        max_points=(
-            _whole(Fraction(max_points.replace(",", ".")), _("Points"))
-            if max_points and election.vote_type == "cumulative"
-            else None
-        ),
+        max_points=max_points,
         imported=True,
     )
     vote.currency = (meta.get("currency", "") or "CNY").strip().upper()[:8]
@@ -1483,6 +1479,18 @@ def import_pb(
         },
     )
     return vote
+
+
+def _import_max_points(election: PbElection) -> int | None:
+    """The most points in all on a cumulative ballot: the file's ``max_sum_points``; without
+    it (``max_points`` limits each project, not the ballot), the most any ballot gives."""
+    if election.vote_type != "cumulative":
+        return None
+    stated = election.meta.get("max_sum_points", "").strip()
+    if stated:
+        return _whole(Fraction(stated.replace(",", ".")), _("Points"))
+    totals = (sum(_whole(x, _("Points")) for x in v.points) for v in election.votes)
+    return max(totals, default=0) or 1
 
 
 def _iso_date(text: str) -> dt.date | None:
