@@ -18,7 +18,7 @@ from desktop.cli_common import (
     ledger_arg,
     open_from,
 )
-from desktop.cli_pb import read_pb_file
+from desktop.cli_pb import read_pb_file, short_name
 from desktop.texttable import render_table
 from ledger.dates import parse_date
 from ledger.errors import InvalidInputError
@@ -310,7 +310,7 @@ def cmd_vote_ballot(args: argparse.Namespace) -> int:
     else:
         print(
             _(
-                "Ballot {ballot} recorded in vote {vote} for {voter}; {ballots} ballots so far."
+                "Ballot {ballot} recorded in vote {vote} for {voter}; ballots so far: {ballots}."
             ).format(
                 ballot=data["ballot"],
                 vote=data["vote"],
@@ -356,7 +356,7 @@ def _print_result(result: dict[str, Any]) -> None:
                 [
                     [
                         c,
-                        projects[c]["name"],
+                        short_name(projects[c]["name"]),
                         str(projects[c]["votes"]),
                         vote_money(projects[c]["cost_fen"] or 0, result["currency"]),
                         str(greedy.index(c) + 1) if c in greedy else "",

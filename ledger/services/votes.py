@@ -60,7 +60,8 @@ from ledger.rules.meetings import (
     owners_meeting_result,
     residents_meeting_result,
 )
-from ledger.rules.pb import tally
+from ledger.rules.microfund import category_of_label
+from ledger.rules.pb import PbTally, tally
 from ledger.services.audit import record_event
 from ledger.services.households import book_households
 from ledger.services.property import unit_label
@@ -108,10 +109,6 @@ def channel_label(channel: str) -> str:
 
 def rule_label(rule: str) -> str:
     return _(_RULE_LABELS[rule]) if rule in _RULE_LABELS else rule
-
-
-def _choice_label(choice: str) -> str:
-    return {"yes": _("yes"), "no": _("no"), "abstain": _("abstain")}.get(choice, choice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,8 +392,10 @@ def create_vote(
         )
         if any(x is not None for x in limits):
             raise InvalidInputError(_("A participatory budget has no quorum or majority."))
-        if not imported and not _has_households(session, book_id):
-            raise _no_households(book)
+        if not imported:
+            if not _has_households(session, book_id):
+                raise _no_households(book)
+            _check_activity_names(session, book, options)
     elif (
         ballot_type not in (None, YES_NO)
         or rule is not None
@@ -443,6 +442,24 @@ def create_vote(
         detail={"book": book_id, **_rules_of(vote, options)},
     )
     return vote
+
+
+def _check_activity_names(session: Session, book: Book, options: Sequence[ProjectSpec]) -> None:
+    """A selected project becomes an activity of the book under its name, so the name must be
+    free now: refused later, at closing, the vote could not be decided."""
+    for spec in options:
+        name = (spec.name or spec.code)[:100]
+        taken = session.exec(
+            select(Activity.id).where(col(Activity.book_id) == book.id, col(Activity.name) == name)
+        ).first()
+        if taken is not None or category_of_label(name) is not None:
+            raise InvalidInputError(
+                _(
+                    "Project {code} is named “{name}”, which is already an activity or a spending "
+                    "category of “{book}”; a selected project becomes an activity, so give it a "
+                    "name of its own."
+                ).format(code=spec.code, name=name, book=book.name)
+            )
 
 
 def _no_households(book: Book) -> InvalidInputError:
@@ -1060,7 +1077,13 @@ def _budget_result(session: Session, vote: Vote) -> dict[str, Any]:
     ]
     rule = vote.rule or "mes"
     rules = ["plurality"] if rule == "plurality" else ["greedy", "mes"]
-    tallies = {r: tally(r, costs, ballots, budget) for r in rules}
+    # With no ballot at all nothing is decided (greedy would fund whatever fits, unvoted).
+    tallies = {
+        r: tally(r, costs, ballots, budget)
+        if ballots
+        else PbTally(r, (), 0, budget, dict.fromkeys(costs, 0))
+        for r in rules
+    }
     chosen = tallies[rule]
     imported = session.exec(
         select(Ballot.id).where(col(Ballot.vote_id) == vote.id, col(Ballot.channel) == "import")
@@ -1138,11 +1161,20 @@ def close_vote(
         raise InvalidInputError(
             _("Vote {id} was closed on {date}.").format(id=vote.id, date=vote.closed_at)
         )
+    closed_on = on or today()
+    if closed_on < vote.closes_on:
+        raise InvalidInputError(
+            _(
+                "Vote {id} takes ballots until {closes}; it can be closed from that day on, not "
+                "on {date}. To end it earlier, first move its last day (gongzhang vote amend "
+                "--closes) while it has no ballots."
+            ).format(id=vote.id, closes=vote.closes_on.isoformat(), date=closed_on.isoformat())
+        )
     vote.status = "closed"
     vote.closed_by_id = actor.id
     vote.closed_at = utc_now_iso()
     result = compute_result(session, vote)
-    result["closed_on"] = (on or today()).isoformat()
+    result["closed_on"] = closed_on.isoformat()
     result["effects"] = _carry_into_books(session, vote, result, actor) if passed(result) else {}
     vote.result = json.dumps(result, ensure_ascii=False, sort_keys=True)
     session.add(vote)
@@ -1326,7 +1358,7 @@ def _describe_budget(result: Mapping[str, Any]) -> list[str]:
     for n, code in enumerate(result["selected"], start=1):
         project = names[code]
         lines.append(
-            _("{n}. {code} {name}: {votes} votes, {cost}").format(
+            _("{n}. {code} {name} — votes: {votes}, cost: {cost}").format(
                 n=n,
                 code=code,
                 name=project["name"] or code,
@@ -1410,7 +1442,7 @@ def import_pb(
         session,
         book_id=book_id,
         kind=PARTICIPATORY_BUDGET,
-        title=title or meta.get("description", "") or source or _("Imported vote"),
+        title=_import_title(title or meta.get("description", "") or source or _("Imported vote")),
         opens_on=min(opens_on, closes_on),
         closes_on=closes_on,
         actor=actor,
@@ -1481,6 +1513,12 @@ def import_pb(
     return vote
 
 
+def _import_title(text: str) -> str:
+    """A file's description as a vote's title, shortened with "…" if it is too long."""
+    clean = " ".join(text.split())
+    return clean if len(clean) <= MAX_TITLE_LENGTH else clean[: MAX_TITLE_LENGTH - 1] + "…"
+
+
 def _import_max_points(election: PbElection) -> int | None:
     """The most points in all on a cumulative ballot: the file's ``max_sum_points``; without
     it (``max_points`` limits each project, not the ballot), the most any ballot gives."""
@@ -1507,9 +1545,10 @@ def export_pb(session: Session, *, vote_id: int) -> PbElection:
     vote = find_vote(session, vote_id=vote_id)
     if vote.kind != PARTICIPATORY_BUDGET:
         raise InvalidInputError(
-            _("Vote {id} is a {kind}; only participatory budgets are Pabulib elections.").format(
-                id=vote.id, kind=kind_label(vote.kind)
-            )
+            _(
+                "Vote {id} ({kind}) is not a participatory budget; only those are Pabulib "
+                "elections."
+            ).format(id=vote.id, kind=kind_label(vote.kind))
         )
     meta: dict[str, str] = json.loads(vote.meta or "{}")
     book = _book(session, vote.book_id)

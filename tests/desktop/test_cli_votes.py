@@ -192,7 +192,7 @@ def test_owners_meeting_approves_the_budget(
     ledger: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     vote_id = owners_meeting(capsys, ledger)
-    assert "for wang; 1 ballots so far." in cast(
+    assert "for wang; ballots so far: 1." in cast(
         capsys, ledger, vote_id, "1-1-101", "--choice", "同意"
     )
     cast(capsys, ledger, vote_id, "li", "--choice", "yes")
@@ -334,8 +334,8 @@ def test_participatory_budget_creates_the_selected_activities(
         "Ballots: 4 of 6 households.",
         "Rule: Method of Equal Shares, completed by greedy",
         "Budget CN¥10,000.00, used CN¥7,500.00, left CN¥2,500.00.",
-        "1. a 楼道灯更换: 3 votes, CN¥5,000.00",
-        "2. c 读书角: 1 votes, CN¥2,500.00",
+        "1. a 楼道灯更换 — votes: 3, cost: CN¥5,000.00",
+        "2. c 读书角 — votes: 1, cost: CN¥2,500.00",
         "Outcome: projects selected",
         "Activity 1 created for project a with a budget of CN¥5,000.00.",
         "Activity 2 created for project c with a budget of CN¥2,500.00.",
@@ -376,7 +376,7 @@ def test_pb_import_close_and_export(
     ]
     assert (
         lines[4]
-        == "1. 588 Rewitalizacja placu zabaw o powierzchni 650m kw.: 395 votes, 257,339.00 PLN"
+        == "1. 588 Rewitalizacja placu zabaw o powierzchni 650m kw. — votes: 395, cost: 257,339.00 PLN"
     )
     assert not any("Activity" in line for line in lines)
     assert all("CN¥" not in line for line in lines)
@@ -902,7 +902,7 @@ def test_pb_import_and_export_refusals(
     refused(
         capsys,
         ledger,
-        "only participatory budgets are Pabulib elections.",
+        "is not a participatory budget; only those are Pabulib ",
         "pb",
         "export",
         str(meeting),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from ledger.models import (
 from ledger.pabulib import read_pb, write_pb
 from ledger.rules.pb import tally
 from ledger.services.households import add_household, enrol_household
+from ledger.services.microfund import add_activity
 from ledger.services.property import DEVELOPER_OWNER_KEY, add_unit, create_budget
 from ledger.services.votes import (
     OWNERS_MEETING,
@@ -114,9 +115,11 @@ def ballot(world: World, vote_id: int, voter: str, user: str = "treasurer", **kw
         return made.id or 0
 
 
-def close(world: World, vote_id: int, user: str = "committee") -> dict[str, Any]:
+def close(
+    world: World, vote_id: int, user: str = "committee", on: dt.date | None = AFTER
+) -> dict[str, Any]:
     with world.ledger.write() as s:
-        return close_vote(s, vote_id=vote_id, actor=world.user(s, user), on=AFTER)
+        return close_vote(s, vote_id=vote_id, actor=world.user(s, user), on=on)
 
 
 def result_of(world: World, vote_id: int) -> dict[str, Any]:
@@ -964,7 +967,7 @@ def test_a_participatory_budget_funds_the_selected_projects(
         in lines
     )
     first = names[selected[0]]
-    assert f"1. {first.code} {first.name}: 3 votes, CN¥5,000.00" in lines
+    assert f"1. {first.code} {first.name} — votes: 3, cost: CN¥5,000.00" in lines
     assert f"Activity {ids[0]} created for project a with a budget of CN¥5,000.00." in lines
 
 
@@ -980,8 +983,8 @@ def test_budget_lines_state_the_money(world: World) -> None:
         "Budget CN¥10,000.00, used CN¥7,500.00, left CN¥2,500.00.",
     ]
     assert lines[4:6] == [
-        "1. a 楼道灯更换: 3 votes, CN¥5,000.00",
-        "2. c 读书角: 1 votes, CN¥2,500.00",
+        "1. a 楼道灯更换 — votes: 3, cost: CN¥5,000.00",
+        "2. c 读书角 — votes: 1, cost: CN¥2,500.00",
     ]
     assert lines[6] == "Outcome: projects selected"
 
@@ -1369,7 +1372,7 @@ def test_every_pabulib_file_imports_tallies_and_exports(world: World, path: Path
         assert [o.code for o in vote_options(s, vote_id=vote_id)] == list(costs)
         assert len(vote_ballots(s, vote_id=vote_id)) == len(election.votes)
 
-    result = close(world, vote_id)
+    result = close(world, vote_id, on=None)
     choose_one = election.vote_type == "choose-1"
     rules = ["plurality"] if choose_one else ["greedy", "mes"]
     assert result["rule"] == rules[-1]
@@ -1387,7 +1390,7 @@ def test_every_pabulib_file_imports_tallies_and_exports(world: World, path: Path
     assert all("CN¥" not in line for line in describe_result(result))
 
     if choose_one:  # greedy and MES tally choose-1 ballots too
-        both = close(world, import_file(world, path, rule="mes"))
+        both = close(world, import_file(world, path, rule="mes"), on=None)
         for rule in ("greedy", "mes"):
             expected = tally(rule, costs, ballots, budget)
             assert both["by_rule"][rule]["selected"] == list(expected.selected), rule
@@ -1488,7 +1491,7 @@ def test_a_cumulative_file_keeps_its_points_limits(
 def test_only_a_participatory_budget_exports(world: World) -> None:
     enrol(world, world.fund_id, "14栋101")
     vote_id = household_meeting(world, world.fund_id, RESIDENTS_MEETING)
-    with pytest.raises(InvalidInputError, match="only participatory budgets are Pabulib"):
+    with pytest.raises(InvalidInputError, match="only those are Pabulib"):
         with world.ledger.read() as s:
             export_pb(s, vote_id=vote_id)
 
@@ -1510,4 +1513,65 @@ def test_an_import_needs_a_micro_fund_book_and_the_right_to_vote(world: World) -
         ),
         "may not open, change or close votes",
         error=PermissionDeniedError,
+    )
+
+
+def test_a_budget_vote_without_ballots_funds_nothing(world: World) -> None:
+    """Greedy alone would select whatever fits, with no vote for it: no ballot, no decision."""
+    enrol(world, world.fund_id, "8栋101")
+    vote_id = budget_vote(world)
+    result = close(world, vote_id)
+    assert (result["outcome"], result["selected"], result["used_fen"]) == (
+        "nothing_selected",
+        [],
+        0,
+    )
+    assert result["left_fen"] == 1_000_000
+    assert result["by_rule"]["greedy"]["selected"] == result["by_rule"]["mes"]["selected"] == []
+    assert activities(world) == []
+
+
+def test_a_vote_closes_only_once_its_last_day_has_come(world: World) -> None:
+    enrol(world, world.fund_id, "8栋102")
+    vote_id = budget_vote(world)
+    ballot(world, vote_id, "8栋102", selection=["a"])
+    refused(
+        world,
+        lambda s: close_vote(
+            s, vote_id=vote_id, actor=world.user(s, "committee"), on=CLOSES - dt.timedelta(days=1)
+        ),
+        "takes ballots until 2024-11-30",
+        "not on 2024-11-29",
+    )
+    assert close(world, vote_id, on=CLOSES)["selected"][0] == "a"
+
+
+def test_a_project_may_not_take_the_name_of_an_activity_or_a_category(world: World) -> None:
+    enrol(world, world.fund_id, "8栋103")
+    with world.ledger.write() as s:
+        add_activity(
+            s,
+            book_id=world.fund_id,
+            name="楼道灯更换",
+            date=DAY,
+            budget_fen=100,
+            actor=world.user(s, "treasurer"),
+        )
+
+    def open_vote(s: Session, projects: Sequence[ProjectSpec]) -> object:
+        return create_vote(
+            s,
+            book_id=world.fund_id,
+            kind=PARTICIPATORY_BUDGET,
+            title="项目征集",
+            opens_on=OPENS,
+            closes_on=CLOSES,
+            actor=world.user(s, "committee"),
+            projects=projects,
+            budget_fen=1_000_000,
+        )
+
+    refused(world, lambda s: open_vote(s, PROJECTS), "Project a", "楼道灯更换", "a name of its own")
+    refused(
+        world, lambda s: open_vote(s, [ProjectSpec("x", "环境整治", 1000)]), "Project x", "环境整治"
     )
