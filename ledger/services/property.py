@@ -1138,8 +1138,17 @@ def approve_budget(
                 user=actor.username, year=year
             )
         )
+    return mark_budget_approved(session, budget=budget, actor=actor, note=note)
+
+
+def mark_budget_approved(
+    session: Session, *, budget: Budget, actor: AppUser, note: str, vote_id: int | None = None
+) -> Budget:
+    """Record a draft budget as approved, by ``actor`` or — ``vote_id`` — by an owners'
+    meeting vote that ``actor`` closed. The callers check who may approve."""
     budget.status = "approved"
     budget.approved_by_id = actor.id
+    budget.approved_by_vote_id = vote_id
     budget.approved_at = utc_now_iso()
     budget.approval_note = note.strip()[:400]
     session.add(budget)
@@ -1150,7 +1159,12 @@ def approve_budget(
         action="budget.approved",
         object_type="budget",
         object_id=budget.id or 0,
-        detail={"book": book_id, "year": year, "note": budget.approval_note},
+        detail={
+            "book": budget.book_id,
+            "year": budget.year,
+            "note": budget.approval_note,
+            "vote": vote_id,
+        },
     )
     return budget
 

@@ -64,7 +64,7 @@ from ledger.rules.microfund import category_of_label
 from ledger.rules.pb import PbTally, tally
 from ledger.services.audit import record_event
 from ledger.services.households import book_households
-from ledger.services.property import unit_label
+from ledger.services.property import mark_budget_approved, unit_label
 
 OWNERS_MEETING = "owners_meeting"
 RESIDENTS_MEETING = "residents_meeting"
@@ -1206,22 +1206,14 @@ def _carry_into_books(
         if budget is None or budget.status != "draft":
             # Approved meanwhile by other means: the vote confirms it and changes nothing.
             return {}
-        budget.status = "approved"
-        budget.approved_by_id = actor.id
-        budget.approved_by_vote_id = vote.id
-        budget.approved_at = utc_now_iso()
-        budget.approval_note = _("Approved by the owners' meeting, vote {id}: {title}").format(
-            id=vote.id, title=vote.title
-        )[:400]
-        session.add(budget)
-        session.flush()
-        record_event(
+        mark_budget_approved(
             session,
+            budget=budget,
             actor=actor,
-            action="budget.approved",
-            object_type="budget",
-            object_id=budget.id or 0,
-            detail={"book": vote.book_id, "year": budget.year, "vote": vote.id},
+            note=_("Approved by the owners' meeting, vote {id}: {title}").format(
+                id=vote.id, title=vote.title
+            ),
+            vote_id=vote.id,
         )
         return {"budget_approved": budget.year}
     if vote.kind == PARTICIPATORY_BUDGET and vote.currency == "CNY":
