@@ -1,0 +1,155 @@
+"""What every notice builder shares: the period a notice covers, the options, the digest of
+the last entry it covers, the signature lines by kind of book, and the notice's frame."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from ledger import i18n
+from ledger.chain import voucher_number
+from ledger.clock import today
+from ledger.domain import BookKind
+from ledger.errors import InvalidInputError
+from ledger.i18n import N_, _
+from ledger.models import Book, Entry
+from reports.notice import Digest, Notice, Section
+
+_MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
+_QUARTER = re.compile(r"^(\d{4})[-/ ]?[Qq季]([1-4])$")
+_YEAR = re.compile(r"^(\d{4})年?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The days a notice covers: a month, a quarter or a year (``text`` as typed canonically:
+    ``2024-11``, ``2024-Q4``, ``2024``)."""
+
+    start: dt.date
+    end: dt.date
+    text: str
+
+    @property
+    def label(self) -> str:
+        """How the notice names the period, in its language (2024年11月 / November 2024)."""
+        if re.fullmatch(r"\d{4}", self.text):
+            return _("Year {year}").format(year=self.start.year)
+        if "Q" in self.text:
+            return _("{year}, quarter {quarter}").format(
+                year=self.start.year, quarter=(self.start.month + 2) // 3
+            )
+        return _("{year}-{month:02d}").format(year=self.start.year, month=self.start.month)
+
+    @property
+    def is_month(self) -> bool:
+        return self.start.day == 1 and self.start.month == self.end.month
+
+
+def parse_report_period(text: str) -> Period:
+    """``YYYY-MM``, ``YYYY-Qn`` or ``YYYY`` (also 2024年11月, 2024Q4, 2024年)."""
+    clean = unicodedata.normalize("NFKC", str(text)).strip()
+    if match := _MONTH.match(clean):
+        year, month = int(match[1]), int(match[2])
+        if 1 <= month <= 12:
+            last = calendar.monthrange(year, month)[1]
+            return Period(
+                dt.date(year, month, 1), dt.date(year, month, last), f"{year}-{month:02d}"
+            )
+    if match := _QUARTER.match(clean):
+        year, quarter = int(match[1]), int(match[2])
+        first = 3 * quarter - 2
+        last_month = first + 2
+        end = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+        return Period(dt.date(year, first, 1), end, f"{year}-Q{quarter}")
+    if match := _YEAR.match(clean):
+        year = int(match[1])
+        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
+    raise InvalidInputError(
+        _(
+            "“{text}” is not a period; write a month (2024-11), a quarter (2024-Q4) or a year "
+            "(2024)."
+        ).format(text=text)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """Choices a notice may take. ``show_names`` prints individuals' names unmasked — for
+    internal use only, never the default; hardship beneficiaries, phone numbers and addresses
+    are never printed."""
+
+    show_names: bool = False
+    receipt: str | None = None
+    vote: int | None = None
+
+
+def last_entry_digest(session: Session, *, book_id: int, through: dt.date) -> Digest | None:
+    """The digest of the last entry (in chain order) dated on or before ``through``."""
+    row = session.exec(
+        select(col(Entry.hash), col(Entry.year), col(Entry.seq), col(Entry.date))
+        .where(col(Entry.book_id) == book_id, col(Entry.date) <= through)
+        .order_by(col(Entry.chain_index).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    digest, year, seq, date = row
+    return Digest(hash=digest, entry_number=voucher_number(year, seq), entry_date=date)
+
+
+_SIGNATURES = {
+    BookKind.MICRO_FUND: (N_("Prepared by (treasurer)"), N_("Reviewed by"), N_("Fund committee")),
+    BookKind.TRUST_PROPERTY: (
+        N_("Property service company"),
+        N_("Owners' committee"),
+        N_("Supervisor"),
+    ),
+    BookKind.COLLECTIVE_REVENUE: (
+        N_("Village accountant"),
+        N_("Village affairs supervisory committee"),
+        N_("Villagers' committee"),
+    ),
+}
+
+
+def signatures(book: Book) -> tuple[str, ...]:
+    return tuple(_(role) for role in _SIGNATURES.get(BookKind(book.kind), ()))
+
+
+def make_notice(
+    session: Session,
+    *,
+    book: Book,
+    kind: str,
+    title: str,
+    period: Period,
+    sections: tuple[Section, ...],
+    subtitle: str = "",
+    digest_through: dt.date | None = None,
+) -> Notice:
+    """The frame every notice shares: organisation, book, period, date, signatures, digest."""
+    return Notice(
+        kind=kind,
+        title=title,
+        organisation=book.organisation or book.name,
+        book_name=book.name,
+        period_label=period.label,
+        generated_on=today(),
+        language=i18n.current_language() or "zh_CN",
+        sections=sections,
+        digest=last_entry_digest(
+            session, book_id=book.id or 0, through=digest_through or period.end
+        ),
+        signatures=signatures(book),
+        subtitle=subtitle,
+    )
+
+
+def account_name(name_zh: str, name_en: str) -> str:
+    """An account's name in the notice's language."""
+    return name_zh if (i18n.current_language() or "zh_CN").startswith("zh") else name_en

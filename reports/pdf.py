@@ -1,0 +1,451 @@
+"""A notice as an A4 PDF (reportlab platypus) in the bundled CJK font, embedded as a subset.
+
+Every page has a header (organisation · book · period) and a footer (第 x 页 共 y 页 and the
+date the notice was generated). The notice ends with signature lines for the committee and the
+ledger digest, as text and as a QR code. Long tables are printed in chunks of
+:data:`CHUNK_ROWS` rows with the header repeated on each page, read lazily from the table's
+rows, so a journal of many thousand entries prints in flat memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from ledger.i18n import _
+from reports import notice as n
+from reports.fonts import register_font
+from reports.format import amount_text, cell_text, date_text
+
+#: Rows per printed table chunk: about a page of A4 at this font size.
+CHUNK_ROWS = 40
+#: Room a heading needs under it (itself and a few rows) not to be left alone at a page end.
+HEADING_ROOM = 35 * mm
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
+PALETTE = (
+    colors.HexColor("#4e79a7"),
+    colors.HexColor("#f28e2b"),
+    colors.HexColor("#59a14f"),
+    colors.HexColor("#e15759"),
+    colors.HexColor("#76b7b2"),
+    colors.HexColor("#edc948"),
+    colors.HexColor("#b07aa1"),
+    colors.HexColor("#ff9da7"),
+    colors.HexColor("#9c755f"),
+    colors.HexColor("#bab0ac"),
+)
+HEADER_FILL = colors.HexColor("#e8edf3")
+TOTAL_FILL = colors.HexColor("#f3f3f3")
+RIGHT_KINDS = ("money", "int", "percent", "area")
+
+
+class _Styles:
+    def __init__(self, font: str) -> None:
+        self.font = font
+        self.title = ParagraphStyle(
+            "title", fontName=font, fontSize=17, leading=22, alignment=TA_CENTER, spaceAfter=2
+        )
+        self.subtitle = ParagraphStyle(
+            "subtitle", fontName=font, fontSize=9, leading=12, alignment=TA_CENTER,
+            textColor=colors.HexColor("#555555"), spaceAfter=8,
+        )  # fmt: skip
+        self.heading = ParagraphStyle(
+            "heading", fontName=font, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4,
+        )  # fmt: skip
+        self.body = ParagraphStyle(
+            "body", fontName=font, fontSize=9.5, leading=13.5, wordWrap="CJK"
+        )
+        self.cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, wordWrap="CJK")
+        self.small = ParagraphStyle(
+            "small", fontName=font, fontSize=7.5, leading=10, wordWrap="CJK",
+            textColor=colors.HexColor("#444444"),
+        )  # fmt: skip
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _LazyFlowables(list[Flowable]):
+    """A list that platypus consumes from the front while it is filled from an iterator, so
+    only the flowables near the current page are ever in memory."""
+
+    def __init__(self, source: Iterable[Flowable]) -> None:
+        super().__init__()
+        self._source: Iterator[Flowable] | None = iter(source)
+
+    def _fill(self, count: int) -> None:
+        while self._source is not None and super().__len__() < count:
+            try:
+                self.append(next(self._source))
+            except StopIteration:
+                self._source = None
+
+    def __len__(self) -> int:
+        # A little lookahead, so that a heading can be kept with the table after it.
+        self._fill(3)
+        return super().__len__()
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, int) and index >= 0:
+            self._fill(index + 1)
+        elif isinstance(index, slice) and index.stop is not None and index.stop >= 0:
+            self._fill(index.stop)
+        else:
+            self._fill(1 << 62)
+        return super().__getitem__(index)
+
+
+def _numbered_canvas(notice: n.Notice, font: str) -> type[Canvas]:
+    """A canvas that writes 第 x 页 共 y 页 once the number of pages is known."""
+
+    header = " · ".join(
+        p for p in (notice.organisation, notice.book_name, notice.period_label) if p
+    )
+    generated = _("Generated on {date}").format(date=date_text(notice.generated_on))
+
+    class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._decorate(total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, total: int) -> None:
+            self.saveState()
+            self.setFont(font, 8)
+            self.setFillColor(colors.HexColor("#555555"))
+            top = PAGE_HEIGHT - 11 * mm
+            self.drawString(MARGIN, top, header)
+            self.setStrokeColor(colors.HexColor("#999999"))
+            self.setLineWidth(0.4)
+            self.line(MARGIN, top - 2 * mm, PAGE_WIDTH - MARGIN, top - 2 * mm)
+            bottom = 10 * mm
+            self.drawString(MARGIN, bottom, generated)
+            self.drawRightString(
+                PAGE_WIDTH - MARGIN,
+                bottom,
+                _("Page {page} of {pages}").format(page=self._pageNumber, pages=total),
+            )
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _widths(columns: Sequence[n.Column]) -> list[float]:
+    hints = [max(c.width or len(c.label) + 2, 4) for c in columns]
+    scale = FRAME_WIDTH / sum(hints)
+    return [h * scale for h in hints]
+
+
+def _table_style(columns: Sequence[n.Column], font: str, has_total: bool) -> TableStyle:
+    commands: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("LEADING", (0, 0), (-1, -1), 10),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#9aa5b1")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    for i, column in enumerate(columns):
+        if column.kind in RIGHT_KINDS:
+            commands.append(("ALIGN", (i, 0), (i, -1), "RIGHT"))
+    if has_total:
+        commands.append(("BACKGROUND", (0, -1), (-1, -1), TOTAL_FILL))
+    return TableStyle(commands)
+
+
+def _text_width(text: str) -> float:
+    """Roughly how wide ``text`` prints at 8 pt: CJK characters are square, others narrower."""
+    return sum(8.0 if ord(ch) >= 0x2E80 else 4.6 for ch in text)
+
+
+def _cell(value: n.Cell, kind: n.CellKind, styles: _Styles, width: float) -> Any:
+    text = cell_text(value, kind)
+    # Long texts wrap in a paragraph; short ones stay plain strings (much faster to lay out).
+    if kind == "text" and _text_width(text) > width - 6:
+        return Paragraph(_escape(text), styles.cell)
+    return text
+
+
+def _heading(text: str, styles: _Styles) -> Iterator[Flowable]:
+    # A heading never ends a page: start a new one unless a few rows still fit under it.
+    yield CondPageBreak(HEADING_ROOM)
+    yield Paragraph(_escape(text), styles.heading)
+
+
+def _table_flowables(table: n.Table, styles: _Styles) -> Iterator[Flowable]:
+    yield from _heading(table.title, styles)
+    widths = _widths(table.columns)
+    header = [Paragraph(_escape(c.label), styles.cell) for c in table.columns]
+    totals = [0 for _c in table.columns]
+    chunk: list[list[Any]] = []
+    count = 0
+
+    def flush(last: bool) -> Table:
+        rows = [header, *chunk]
+        total_row = last and table.total_label is not None
+        if total_row:
+            rows.append(
+                [
+                    table.total_label if i == 0 else (
+                        cell_text(totals[i], c.kind) if c.total else ""
+                    )
+                    for i, c in enumerate(table.columns)
+                ]
+            )  # fmt: skip
+        printed = Table(rows, colWidths=widths, repeatRows=1)
+        printed.setStyle(_table_style(table.columns, styles.font, total_row))
+        return printed
+
+    for row in table.rows:
+        count += 1
+        for i, column in enumerate(table.columns):
+            value = row[i]
+            if column.total and isinstance(value, int):
+                totals[i] += value
+        chunk.append(
+            [
+                _cell(v, c.kind, styles, w)
+                for v, c, w in zip(row, table.columns, widths, strict=True)
+            ]
+        )
+        if len(chunk) == CHUNK_ROWS:
+            yield flush(last=False)
+            chunk = []
+    if chunk or table.total_label is not None or count == 0:
+        if count == 0 and table.total_label is None:
+            chunk = [[_("(none)"), *["" for _c in table.columns[1:]]]]
+        yield flush(last=True)
+    if table.note:
+        yield Spacer(1, 2)
+        yield Paragraph(_escape(table.note), styles.small)
+
+
+def _key_figures(section: n.KeyFigures, styles: _Styles) -> Iterator[Flowable]:
+    yield from _heading(section.title, styles)
+    rows = [[label, cell_text(value, kind)] for label, value, kind in section.items]
+    table = Table(rows, colWidths=[FRAME_WIDTH * 0.55, FRAME_WIDTH * 0.3], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), styles.font),
+                ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#c0c8d0")),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    yield table
+
+
+def _chart(section: n.Chart, styles: _Styles) -> Iterator[Flowable]:
+    values = [v for _name, series in section.series for v in series]
+    if not values or not any(values):
+        return
+    height = 62 * mm
+    drawing = Drawing(FRAME_WIDTH, height)
+    drawing.add(String(0, height - 10, section.title, fontName=styles.font, fontSize=10))
+    label: Callable[[float], str] = (
+        (lambda v: amount_text(int(v))) if section.money else (lambda v: f"{int(v):,}")
+    )
+    if section.kind == "pie":
+        _name, series = section.series[0]
+        pie = Pie()
+        pie.x, pie.y, pie.width, pie.height = 20, 8, height - 30, height - 30
+        pie.data = [max(v, 0) for v in series]
+        pie.labels = None
+        pie.slices.strokeWidth = 0.5
+        pie.slices.strokeColor = colors.white
+        for i in range(len(series)):
+            pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
+        drawing.add(pie)
+        total = sum(max(v, 0) for v in series) or 1
+        legend = Legend()
+        legend.x, legend.y = height + 10, height - 24
+        legend.fontName, legend.fontSize = styles.font, 8
+        legend.alignment = "right"
+        legend.columnMaximum = 10
+        legend.colorNamePairs = [
+            (
+                PALETTE[i % len(PALETTE)],
+                f"{name}  {label(v)} ({v * 100 // total}%)",
+            )
+            for i, (name, v) in enumerate(zip(section.labels, series, strict=True))
+        ]
+        drawing.add(legend)
+    else:
+        bars = VerticalBarChart()
+        bars.x, bars.y, bars.width, bars.height = 45, 28, FRAME_WIDTH - 60, height - 52
+        bars.data = [list(series) for _name, series in section.series]
+        bars.categoryAxis.categoryNames = [
+            t if len(t) <= 8 else t[:7] + "…" for t in section.labels
+        ]
+        bars.categoryAxis.labels.fontName = styles.font
+        bars.categoryAxis.labels.fontSize = 7
+        bars.categoryAxis.labels.angle = 0 if len(section.labels) <= 8 else 30
+        bars.categoryAxis.labels.boxAnchor = "n" if len(section.labels) <= 8 else "ne"
+        bars.valueAxis.labels.fontName = styles.font
+        bars.valueAxis.labels.fontSize = 7
+        bars.valueAxis.labelTextFormat = label
+        bars.valueAxis.valueMin = 0
+        for i in range(len(section.series)):
+            bars.bars[i].fillColor = PALETTE[i % len(PALETTE)]
+            bars.bars[i].strokeWidth = 0
+        drawing.add(bars)
+        if len(section.series) > 1:
+            legend = Legend()
+            legend.x, legend.y = FRAME_WIDTH - 150, height - 6
+            legend.fontName, legend.fontSize = styles.font, 8
+            legend.columnMaximum = 1
+            legend.deltax = 70
+            legend.colorNamePairs = [
+                (PALETTE[i % len(PALETTE)], name) for i, (name, _s) in enumerate(section.series)
+            ]
+            drawing.add(legend)
+    yield Spacer(1, 4)
+    yield drawing
+
+
+def _closing(notice: n.Notice, styles: _Styles) -> Iterator[Flowable]:
+    parts: list[Flowable] = [Spacer(1, 10)]
+    if notice.signatures:
+        rows = [[f"{role}：", "", _("Date:"), ""] for role in notice.signatures]
+        sign = Table(
+            rows,
+            colWidths=[
+                FRAME_WIDTH * 0.28,
+                FRAME_WIDTH * 0.32,
+                FRAME_WIDTH * 0.1,
+                FRAME_WIDTH * 0.25,
+            ],
+            rowHeights=9 * mm,
+        )
+        sign.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), styles.font),
+                    ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LINEBELOW", (1, 0), (1, -1), 0.5, colors.black),
+                    ("LINEBELOW", (3, 0), (3, -1), 0.5, colors.black),
+                ]
+            )
+        )
+        parts.append(sign)
+    if notice.digest is not None:
+        digest = notice.digest
+        code = QrCodeWidget(digest.hash)
+        left, bottom, right, top = code.getBounds()
+        size = 30 * mm
+        qr = Drawing(
+            size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+        )
+        qr.add(code)
+        text = Paragraph(
+            "<br/>".join(
+                _escape(line)
+                for line in (
+                    _("Ledger digest (SHA-256 of entry {number}, {date}, the last entry this "
+                      "notice covers):").format(
+                        number=digest.entry_number, date=digest.entry_date.isoformat()
+                    ),
+                    digest.hash,
+                    _("Anyone can check that the books behind this notice were not changed: "
+                      "gongzhang verify LEDGER --digest followed by this code (also in the QR "
+                      "code)."),
+                )
+            ),
+            styles.small,
+        )  # fmt: skip
+        box = Table([[qr, text]], colWidths=[size + 6 * mm, FRAME_WIDTH - size - 6 * mm])
+        box.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("BOX", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa5b1")),
+                ]
+            )
+        )
+        parts += [Spacer(1, 8), box]
+    yield KeepTogether(parts)
+
+
+def _flowables(notice: n.Notice, styles: _Styles) -> Iterator[Flowable]:
+    yield Paragraph(_escape(notice.title), styles.title)
+    subtitle = " · ".join(p for p in (notice.period_label, notice.subtitle) if p)
+    yield Paragraph(_escape(subtitle), styles.subtitle)
+    for section in notice.sections:
+        if isinstance(section, n.Table):
+            yield from _table_flowables(section, styles)
+        elif isinstance(section, n.KeyFigures):
+            yield from _key_figures(section, styles)
+        elif isinstance(section, n.Chart):
+            yield from _chart(section, styles)
+        else:
+            yield Paragraph(_escape(section.text), styles.body)
+    yield from _closing(notice, styles)
+
+
+def render_pdf(notice: n.Notice, out: str | Path | BinaryIO) -> None:
+    """Print the notice to ``out`` (a path or a binary file object) as an A4 PDF."""
+    font = register_font()
+    styles = _Styles(font)
+    doc = SimpleDocTemplate(
+        out if not isinstance(out, Path) else str(out),
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + 2 * mm,
+        bottomMargin=MARGIN,
+        title=notice.title,
+        author=notice.organisation,
+        subject=notice.period_label,
+        creator="Gongzhang",
+        # Every page starts in the bundled font: no unembedded Helvetica anywhere.
+        initialFontName=font,
+        initialFontSize=9,
+        lang=notice.language.replace("_", "-"),
+    )
+    doc.build(
+        _LazyFlowables(_flowables(notice, styles)), canvasmaker=_numbered_canvas(notice, font)
+    )

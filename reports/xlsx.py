@@ -1,0 +1,200 @@
+"""A notice as an Excel workbook (openpyxl, write-only so a long journal stays in flat memory).
+
+The first sheet states what the notice is (title, organisation, book, period, date) with its key
+figures, paragraphs and the ledger digest; then one sheet per table: a title row, the column
+headers (frozen, repeated on every printed page), the rows, and a total row of live
+``=SUM(…)`` formulas whose values equal the notice's. Amounts are exact decimals of yuan in
+``¥#,##0.00``; lists get an autofilter; every sheet prints on A4, fitted to the page width.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from ledger.i18n import _
+from reports import notice as n
+from reports.format import yuan
+
+MONEY_FORMAT = "¥#,##0.00"
+FORMATS: dict[str, str] = {
+    "money": MONEY_FORMAT,
+    "int": "#,##0",
+    "percent": "0.00%",
+    "area": "#,##0.00",
+    "date": "yyyy-mm-dd",
+}
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="E8EDF3")
+TOTAL_FILL = PatternFill("solid", fgColor="F3F3F3")
+THIN = Side(style="thin", color="9AA5B1")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+#: Rows above the column headers on a table's sheet: title, what/when, blank.
+HEADER_ROW = 4
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def _value(value: n.Cell, kind: n.CellKind) -> Any:
+    if value is None:
+        return None
+    if kind in ("money", "area") and isinstance(value, int):
+        return yuan(value)  # exact: Decimal('1234.56'), and dm² → m² the same way
+    if kind == "percent" and isinstance(value, Fraction):
+        # A share is not money: six decimals are far below what 0.00% shows.
+        return round(value.numerator / value.denominator, 6) if value.denominator else None
+    if isinstance(value, dt.date | int | str):
+        return value
+    return str(value)
+
+
+def _cell(
+    ws: WriteOnlyWorksheet,
+    value: Any,
+    kind: n.CellKind = "text",
+    *,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+    border: bool = False,
+) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value)
+    if kind in FORMATS:
+        cell.number_format = FORMATS[kind]
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if border:
+        cell.border = BOX
+    return cell
+
+
+def _sheet_name(wanted: str, taken: set[str]) -> str:
+    base = _BAD_SHEET_CHARS.sub(" ", wanted).strip()[:28] or "Sheet"
+    name, k = base, 2
+    while name.lower() in taken:
+        name, k = f"{base[:25]} ({k})", k + 1
+    taken.add(name.lower())
+    return name
+
+
+def _print_setup(ws: WriteOnlyWorksheet, wide: bool, title_rows: str | None = None) -> None:
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.orientation = "landscape" if wide else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _heading_rows(ws: WriteOnlyWorksheet, notice: n.Notice, title: str) -> None:
+    ws.append([_cell(ws, title, font=TITLE_FONT)])
+    where = " · ".join(p for p in (notice.organisation, notice.book_name, notice.period_label) if p)
+    ws.append([_cell(ws, where), None, None, _cell(ws, notice.generated_on, "date")])
+    ws.append([])
+
+
+def _summary_sheet(wb: Workbook, notice: n.Notice, taken: set[str]) -> None:
+    ws = wb.create_sheet(_sheet_name(_("Summary"), taken))
+    ws.column_dimensions["A"].width = 46
+    ws.column_dimensions["B"].width = 22
+    ws.column_dimensions["C"].width = 16
+    ws.column_dimensions["D"].width = 14
+    _heading_rows(ws, notice, notice.title)
+    if notice.subtitle:
+        ws.append([notice.subtitle])
+    for section in notice.sections:
+        if isinstance(section, n.KeyFigures):
+            ws.append([_cell(ws, section.title, font=BOLD)])
+            for label, value, kind in section.items:
+                ws.append(
+                    [
+                        _cell(ws, label, border=True),
+                        _cell(ws, _value(value, kind), kind, border=True),
+                    ]
+                )
+            ws.append([])
+        elif isinstance(section, n.Paragraph):
+            ws.append([_cell(ws, section.text)])
+        elif isinstance(section, n.Table):
+            ws.append([_cell(ws, _("Table “{title}”: see sheet “{sheet}”.").format(
+                title=section.title, sheet=section.sheet))])  # fmt: skip
+    if notice.digest is not None:
+        ws.append([])
+        ws.append([_cell(ws, _("Ledger digest (SHA-256)"), font=BOLD)])
+        ws.append([notice.digest.hash])
+        ws.append(
+            [
+                _("Entry {number} of {date}, the last entry this notice covers").format(
+                    number=notice.digest.entry_number, date=notice.digest.entry_date.isoformat()
+                )
+            ]
+        )
+    if notice.signatures:
+        ws.append([])
+        for role in notice.signatures:
+            ws.append([f"{role}：", _("Date:")])
+    _print_setup(ws, wide=False)
+
+
+def _table_sheet(wb: Workbook, notice: n.Notice, table: n.Table, taken: set[str]) -> None:
+    ws = wb.create_sheet(_sheet_name(table.sheet, taken))
+    columns = table.columns
+    for i, column in enumerate(columns, start=1):
+        width = column.width or len(column.label) + 2
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width * 1.6, 9), 60)
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    _heading_rows(ws, notice, table.title)
+    ws.append([_cell(ws, c.label, font=BOLD, fill=HEADER_FILL, border=True) for c in columns])
+    first = HEADER_ROW + 1
+    last = HEADER_ROW
+    for row in table.rows:
+        ws.append([_cell(ws, _value(v, c.kind), c.kind) for v, c in zip(row, columns, strict=True)])
+        last += 1
+    if table.total_label is not None:
+        cells: list[Any] = []
+        for i, column in enumerate(columns, start=1):
+            letter = get_column_letter(i)
+            if i == 1:
+                value: Any = table.total_label
+            elif column.total:
+                value = f"=SUM({letter}{first}:{letter}{last})" if last >= first else 0
+            else:
+                value = None
+            cells.append(_cell(ws, value, column.kind, font=BOLD, fill=TOTAL_FILL, border=True))
+        ws.append(cells)
+    if table.note:
+        ws.append([])
+        ws.append([table.note])
+    if table.is_list and last >= first:
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last}"
+    _print_setup(ws, wide=len(columns) > 6, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+
+
+def render_xlsx(notice: n.Notice, out: str | Path | BinaryIO) -> None:
+    """Write the notice as an .xlsx workbook to ``out`` (a path or a binary file object)."""
+    wb = Workbook(write_only=True)
+    taken: set[str] = set()
+    _summary_sheet(wb, notice, taken)
+    for table in notice.tables():
+        _table_sheet(wb, notice, table, taken)
+    wb.save(out)
+
+
+def sheet_names(notice: n.Notice) -> Sequence[str]:
+    """The sheet names :func:`render_xlsx` gives, in order (for tests and the CLI)."""
+    taken: set[str] = set()
+    return [_sheet_name(_("Summary"), taken)] + [
+        _sheet_name(t.sheet, taken) for t in notice.tables()
+    ]
