@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -20,9 +21,20 @@ def yuan(fen: int) -> Decimal:
     return Decimal(fen).scaleb(-2)
 
 
+@cache
+def _symbols(locale: str) -> tuple[str, str]:
+    """The locale's group and decimal signs, from babel (looked up once per locale)."""
+    sample = format_decimal(Decimal("1234.5"), format="#,##0.00", locale=locale)
+    return sample[1], sample[-3]
+
+
 def amount_text(fen: int) -> str:
-    """``1,234.56`` — an amount in a table whose header says the unit (元)."""
-    return format_decimal(yuan(fen), format="#,##0.00", locale=babel_locale())
+    """``1,234.56`` — an amount in a table whose header says the unit (元). Integer arithmetic
+    with the locale's signs: a journal formats tens of thousands of amounts."""
+    group, decimal = _symbols(babel_locale())
+    whole, cents = divmod(abs(fen), 100)
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{whole:,}".replace(",", group) + f"{decimal}{cents:02d}"
 
 
 def date_text(date: dt.date) -> str:
@@ -40,7 +52,8 @@ def cell_text(value: Cell, kind: CellKind) -> str:  # noqa: PLR0911 - one return
     if kind == "percent" and isinstance(value, Fraction):
         return fraction_percent(value)
     if kind == "int" and isinstance(value, int):
-        return format_decimal(value, format="#,##0", locale=babel_locale())
+        group, _decimal = _symbols(babel_locale())
+        return f"{value:,}".replace(",", group)
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

@@ -214,7 +214,7 @@ def _heading(text: str, styles: _Styles) -> Iterator[Flowable]:
 def _table_flowables(table: n.Table, styles: _Styles) -> Iterator[Flowable]:
     yield from _heading(table.title, styles)
     widths = _widths(table.columns)
-    header = [Paragraph(_escape(c.label), styles.cell) for c in table.columns]
+    header = [_cell(c.label, "text", styles, w) for c, w in zip(table.columns, widths, strict=True)]
     totals = [0 for _c in table.columns]
     chunk: list[list[Any]] = []
     count = 0
@@ -426,8 +426,14 @@ def _flowables(notice: n.Notice, styles: _Styles) -> Iterator[Flowable]:
     yield from _closing(notice, styles)
 
 
-def render_pdf(notice: n.Notice, out: str | Path | BinaryIO) -> None:
-    """Print the notice to ``out`` (a path or a binary file object) as an A4 PDF."""
+def render_pdf(
+    notice: n.Notice,
+    out: str | Path | BinaryIO,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Print the notice to ``out`` (a path or a binary file object) as an A4 PDF;
+    ``progress`` is told each page number as the page is laid out."""
     font = register_font()
     styles = _Styles(font)
     doc = SimpleDocTemplate(
@@ -446,6 +452,14 @@ def render_pdf(notice: n.Notice, out: str | Path | BinaryIO) -> None:
         initialFontSize=9,
         lang=notice.language.replace("_", "-"),
     )
+    if progress is not None:
+        report = progress
+
+        def on_progress(event: str, value: int) -> None:
+            if event == "PAGE":
+                report(value)
+
+        doc.setProgressCallBack(on_progress)
     doc.build(
         _LazyFlowables(_flowables(notice, styles)), canvasmaker=_numbered_canvas(notice, font)
     )

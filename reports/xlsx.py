@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from copy import copy
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -77,6 +78,23 @@ def _cell(
     if border:
         cell.border = BOX
     return cell
+
+
+def _column_writer(ws: WriteOnlyWorksheet, kind: n.CellKind) -> Callable[[n.Cell], Any]:
+    """How a column's data cells are written: plain values where no format is needed, else a
+    cell carrying the column's number format. The format's style is made once per column and
+    copied onto each cell: a long list writes tens of thousands of them."""
+    template = _cell(ws, None, kind)
+    style = template._style
+
+    def write(value: n.Cell) -> Any:
+        if value is None or (kind == "text" and isinstance(value, str)):
+            return value
+        cell = WriteOnlyCell(ws, _value(value, kind))
+        cell._style = copy(style)
+        return cell
+
+    return write
 
 
 def _sheet_name(wanted: str, taken: set[str]) -> str:
@@ -148,7 +166,15 @@ def _summary_sheet(wb: Workbook, notice: n.Notice, taken: set[str]) -> None:
     _print_setup(ws, wide=False)
 
 
-def _table_sheet(wb: Workbook, notice: n.Notice, table: n.Table, taken: set[str]) -> None:
+def _table_sheet(
+    wb: Workbook,
+    notice: n.Notice,
+    table: n.Table,
+    taken: set[str],
+    *,
+    written: list[int],
+    progress: Callable[[int], None] | None,
+) -> None:
     ws = wb.create_sheet(_sheet_name(table.sheet, taken))
     columns = table.columns
     for i, column in enumerate(columns, start=1):
@@ -159,9 +185,13 @@ def _table_sheet(wb: Workbook, notice: n.Notice, table: n.Table, taken: set[str]
     ws.append([_cell(ws, c.label, font=BOLD, fill=HEADER_FILL, border=True) for c in columns])
     first = HEADER_ROW + 1
     last = HEADER_ROW
+    writers = [_column_writer(ws, c.kind) for c in columns]
     for row in table.rows:
-        ws.append([_cell(ws, _value(v, c.kind), c.kind) for v, c in zip(row, columns, strict=True)])
+        ws.append([write(v) for write, v in zip(writers, row, strict=True)])
         last += 1
+        written[0] += 1
+        if progress is not None and written[0] % 1000 == 0:
+            progress(written[0])
     if table.total_label is not None:
         cells: list[Any] = []
         for i, column in enumerate(columns, start=1):
@@ -182,13 +212,20 @@ def _table_sheet(wb: Workbook, notice: n.Notice, table: n.Table, taken: set[str]
     _print_setup(ws, wide=len(columns) > 6, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
 
-def render_xlsx(notice: n.Notice, out: str | Path | BinaryIO) -> None:
-    """Write the notice as an .xlsx workbook to ``out`` (a path or a binary file object)."""
+def render_xlsx(
+    notice: n.Notice,
+    out: str | Path | BinaryIO,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Write the notice as an .xlsx workbook to ``out`` (a path or a binary file object);
+    ``progress`` is told the number of table rows written, every thousand rows."""
     wb = Workbook(write_only=True)
     taken: set[str] = set()
     _summary_sheet(wb, notice, taken)
+    written = [0]
     for table in notice.tables():
-        _table_sheet(wb, notice, table, taken)
+        _table_sheet(wb, notice, table, taken, written=written, progress=progress)
     wb.save(out)
 
 

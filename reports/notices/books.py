@@ -65,8 +65,8 @@ def journal_table(session: Session, *, book: Book, period: Period) -> Table:
         title=_("Journal (all postings of the period)"),
         columns=(
             Column(_("Date"), "date", width=10),
-            Column(_("Voucher"), width=11),
-            Column(_("Memo"), width=26),
+            Column(_("Voucher"), width=13),
+            Column(_("Memo"), width=25),
             Column(_("Account"), width=22),
             Column(_("Debit (yuan)"), "money", total=True, width=12),
             Column(_("Credit (yuan)"), "money", total=True, width=12),
