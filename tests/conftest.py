@@ -18,6 +18,7 @@ from ledger.db import Ledger, open_ledger
 from ledger.domain import BookKind, Role
 from ledger.models import AppUser
 from ledger.services.books import create_book
+from ledger.services.demo import build_demo
 from ledger.services.users import create_user, get_user
 
 TEST_DB = os.environ.get("GONGZHANG_TEST_DB")
@@ -82,3 +83,21 @@ def world(ledger_target: str) -> Iterator[World]:
 
 
 D = dt.date
+
+
+# --- the demo ledger, built once per test session (tests only read it, or copy it) ---------
+
+
+@pytest.fixture(scope="session")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    with open_ledger(path, create=True) as ledger, ledger.write() as s:
+        build_demo(s)
+    return path
+
+
+@pytest.fixture
+def demo(demo_path: Path) -> Iterator[Ledger]:
+    """The demo ledger, opened for one test (tests only read it; copy the file to change it)."""
+    with open_ledger(demo_path) as ledger:
+        yield ledger

@@ -1,33 +1,13 @@
-"""Fixtures for the notices: the demo ledger (built once per test session, only read), and
-readers that take a PDF apart the way a person checking a notice would."""
+"""Readers that take a PDF apart the way a person checking a notice would. (The demo ledger
+fixtures, ``demo_path`` and ``demo``, are in tests/conftest.py.)"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pypdf import PdfReader
-
-from ledger.db import Ledger, open_ledger
-from ledger.services.demo import build_demo
-
-
-@pytest.fixture(scope="session")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    with open_ledger(path, create=True) as ledger, ledger.write() as s:
-        build_demo(s)
-    return path
-
-
-@pytest.fixture
-def demo(demo_path: Path) -> Iterator[Ledger]:
-    """The demo ledger, opened for one test (tests only read it)."""
-    with open_ledger(demo_path) as ledger:
-        yield ledger
 
 
 def _reader(pdf: bytes | Path) -> PdfReader:
