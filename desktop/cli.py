@@ -21,6 +21,7 @@ from desktop import (
     cli_microfund,
     cli_pb,
     cli_property,
+    cli_report,
     cli_village,
     cli_votes,
 )
@@ -56,7 +57,7 @@ from ledger.services.demo import build_demo
 from ledger.services.entries import PostingLine, find_entry, post_entry, reverse_entry
 from ledger.services.journal import JournalFilter, journal_count, journal_page
 from ledger.services.users import authenticate, create_user, list_users
-from ledger.verify import verify_ledger
+from ledger.verify import normalize_digest, verify_digest, verify_ledger
 
 MAX_JOURNAL_LIMIT = 10_000
 
@@ -459,6 +460,8 @@ def cmd_journal(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if args.digest is not None:
+        return _verify_digest(args)
     with open_from(args) as ledger, ledger.read() as s:
         book_id = find_book(s, args.book).id if args.book else None
         findings = verify_ledger(s, book_id=book_id)
@@ -486,6 +489,34 @@ def cmd_verify(args: argparse.Namespace) -> int:
             ).format(entries=sum(checked.values()), books=len(checked))
         )
     return EXIT_REFUSED if findings else EXIT_OK
+
+
+def _verify_digest(args: argparse.Namespace) -> int:
+    """``verify PATH --digest HEX``: a notice's digest against the books it was made from."""
+    digest = normalize_digest(args.digest)  # refuse a malformed digest before opening anything
+    with open_from(args) as ledger, ledger.read() as s:
+        check = verify_digest(s, digest)
+    if args.json:
+        emit_json(
+            {
+                "digest": check.digest,
+                "found": check.found,
+                "book": check.book_name,
+                "number": check.number,
+                "date": check.date.isoformat() if check.date else None,
+                "entries_checked": check.entries_checked,
+                "intact": check.intact,
+                "findings": [
+                    {"book": f.book, "number": f.number, "message": f.message}
+                    for f in check.findings
+                ],
+            }
+        )
+    else:
+        print(check.summary())
+        for f in check.findings:
+            print(f"  {f}")
+    return EXIT_OK if check.intact else EXIT_REFUSED
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -631,13 +662,29 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
 
     p = add("verify", cmd_verify, _("check the hash chain, balancing, numbering and audit trail"))
     ledger_arg(p)
-    p.add_argument("--book", help=_("book number or name (default: all)"))
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--book", help=_("book number or name (default: all)"))
+    which.add_argument(
+        "--digest",
+        metavar="HEX",
+        help=_(
+            "check a notice's digest instead: the ledger still holds that entry and the chain "
+            "up to it is intact"
+        ),
+    )
 
     p = add("backup", cmd_backup, _("copy the ledger to a backup file while it stays in use"))
     ledger_arg(p)
     p.add_argument("dest", metavar="DEST")
 
-    for module in (cli_microfund, cli_property, cli_village, cli_electorate, cli_votes):
+    for module in (
+        cli_microfund,
+        cli_property,
+        cli_village,
+        cli_electorate,
+        cli_votes,
+        cli_report,
+    ):
         module.register(commands)
     cli_votes.register_pb(cli_pb.register(commands))
 

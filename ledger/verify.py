@@ -3,6 +3,9 @@
 Findings are values, not exceptions: a list of what is wrong, each naming the book and the voucher
 number, so a treasurer (or an auditor) sees every problem at once. An empty list means the chain,
 the balancing, the numbering, the attachments and the audit trail are all intact.
+
+:func:`verify_digest` checks a public notice's digest (the hash of the last entry it covers)
+later: the entry is still in the ledger and the chain up to it is intact.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select as sa_select
@@ -18,6 +22,7 @@ from sqlmodel import Session, col, func, select
 
 from ledger.bulk import stream_rows
 from ledger.chain import PostingFacts, audit_hash, chart_digest, entry_hash, voucher_number
+from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.models import (
     GENESIS_HASH,
@@ -45,12 +50,14 @@ class Finding:
         return f"{where}: {self.message}" if where else self.message
 
 
+def _usernames(session: Session) -> dict[int | None, str]:
+    conn = session.connection()
+    return dict(conn.execute(sa_select(*columns(AppUser.id, AppUser.username))).all())
+
+
 def verify_ledger(session: Session, *, book_id: int | None = None) -> list[Finding]:
     """Check every book (or one) and the audit trail; return the findings, empty if intact."""
-    conn = session.connection()
-    users: dict[int | None, str] = dict(
-        conn.execute(sa_select(*columns(AppUser.id, AppUser.username))).all()
-    )
+    users = _usernames(session)
     books = session.exec(select(Book).order_by(col(Book.id))).all()
     findings: list[Finding] = []
     for book in books:
@@ -59,6 +66,127 @@ def verify_ledger(session: Session, *, book_id: int | None = None) -> list[Findi
     if book_id is None:
         findings.extend(_verify_audit(session, users))
     return findings
+
+
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+_SHOWN_INPUT = 80  # characters of a refused digest echoed back
+
+
+def normalize_digest(text: str) -> str:
+    """A notice's digest as stored: 64 lower-case hex digits. Accepts upper case, surrounding
+    spaces and a ``sha256:`` prefix; refuses anything else with a message a person can act on."""
+    digest = text.strip().lower().removeprefix("sha256:").strip()
+    if not _HEX_DIGEST.fullmatch(digest):
+        shown = text.strip()
+        if len(shown) > _SHOWN_INPUT:
+            shown = shown[:_SHOWN_INPUT] + "…"
+        raise InvalidInputError(
+            _(
+                "“{digest}” is not a notice's digest: a digest is 64 characters, each 0-9 or "
+                "a-f (the SHA-256 printed on the notice)."
+            ).format(digest=shown)
+        )
+    return digest
+
+
+@dataclass(frozen=True, slots=True)
+class DigestCheck:
+    """What :func:`verify_digest` found: the entry a notice's digest names, and whether the
+    chain from the book's first entry up to it is intact."""
+
+    digest: str
+    found: bool
+    book_id: int | None = None
+    book_name: str | None = None
+    number: str | None = None
+    date: dt.date | None = None
+    chain_index: int | None = None
+    entries_checked: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        """The entry is there and nothing up to it was changed."""
+        return self.found and not self.findings
+
+    def summary(self) -> str:
+        """One sentence for the person holding the notice."""
+        if not self.found:
+            return _(
+                "The ledger does NOT contain the entry this notice was made from (digest "
+                "{digest}): the books were changed after the notice, or the digest is mistyped."
+            ).format(digest=self.digest)
+        values = {
+            "number": self.number,
+            "date": self.date.isoformat() if self.date else "?",
+            "book": self.book_name or "?",
+            "n": self.entries_checked,
+        }
+        if self.findings:
+            return _(
+                "The notice's digest matches entry {number} ({date}) of “{book}”, but the chain "
+                "up to it is NOT intact: {n} findings."
+            ).format(**{**values, "n": len(self.findings)})
+        return _(
+            "The notice's digest matches entry {number} ({date}) of “{book}”; the chain up to "
+            "it ({n} entries) is intact."
+        ).format(**values)
+
+
+def verify_digest(session: Session, digest: str) -> DigestCheck:
+    """Check a notice's digest (the hash of the last entry it covers) against the ledger.
+
+    Finds the entry whose stored hash is ``digest``, then recomputes the chain of its book from
+    the first entry up to and including that one, with the same checks as
+    :func:`verify_ledger`. Entries after it may have been added since the notice; they are not
+    looked at. When no entry carries the digest, ``found`` is false: the entry the notice was
+    made from has been rewritten (with its hash) or removed, or the digest was mistyped.
+    Raises :class:`~ledger.errors.InvalidInputError` when ``digest`` is not 64 hex digits.
+    """
+    wanted = normalize_digest(digest)
+    stmt = (
+        sa_select(
+            *columns(Entry.id, Entry.book_id, Entry.year, Entry.seq, Entry.chain_index, Entry.date)
+        )
+        .where(col(Entry.hash) == wanted)
+        .order_by(col(Entry.id))
+        .limit(1)
+    )
+    rows = list(stream_rows(session.connection(), stmt))
+    if not rows:
+        return DigestCheck(wanted, found=False)
+    entry_id, book_id, year, seq, index, date = rows[0]
+    try:
+        number = voucher_number(year, seq)
+    except (TypeError, ValueError):
+        number = _("entry id {id}").format(id=entry_id)
+    found = DigestCheck(wanted, True, number=number, date=_date_or_none(date), chain_index=index)
+    book = session.get(Book, book_id)
+    if book is None:
+        finding = Finding(
+            None,
+            number,
+            _("carries the digest but belongs to no book; it was changed outside Gongzhang."),
+        )
+        return replace(found, findings=[finding])
+    check = _BookCheck(session, book, _usernames(session))
+    check.walk(through=index if isinstance(index, int) else None)
+    return replace(
+        found,
+        book_id=book.id,
+        book_name=book.name,
+        entries_checked=check.checked,
+        findings=check.findings,
+    )
+
+
+def _date_or_none(value: object) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def _iso(value: dt.date | str) -> str:
@@ -82,6 +210,7 @@ class _BookCheck:
         self.users = users
         self.findings: list[Finding] = []
         self.expected_index = 0
+        self.checked = 0  # entries walked
         self.prev = GENESIS_HASH
         self.last_seq: dict[int, int] = {}
         self.numbers: dict[int, str] = {}
@@ -98,6 +227,25 @@ class _BookCheck:
         self.findings.append(Finding(self.book.name, number, message))
 
     def run(self) -> list[Finding]:
+        claimed_here = self.walk()
+        self.check_stray_postings(claimed_here)
+        book = self.book
+        if book.head_index != self.expected_index or book.head_hash != self.prev:
+            self.add(
+                None,
+                _(
+                    "the book's record of its last entry (place {index}) does not match "
+                    "the entries found (place {found}); entries at the end were removed "
+                    "or added outside Gongzhang."
+                ).format(index=book.head_index, found=self.expected_index),
+            )
+        self.findings.extend(_verify_attachments(self.session, book))
+        self.findings.extend(_AuditCrossCheck(self.session, book, self.prev).run())
+        return self.findings
+
+    def walk(self, *, through: int | None = None) -> int:
+        """Check the chain from the book's first entry on, up to and including place ``through``
+        (default: all of it); return how many of the postings read say they are of this book."""
         conn = self.session.connection()
         self.reversed_ids = set(
             self.session.exec(
@@ -128,6 +276,9 @@ class _BookCheck:
             .order_by(col(Entry.id))
         )
         in_book = sa_select(col(Entry.id)).where(col(Entry.book_id) == self.book_id)
+        if through is not None:
+            entries = entries.where(col(Entry.chain_index) <= through)
+            in_book = in_book.where(col(Entry.chain_index) <= through)
         postings = (
             sa_select(
                 *columns(
@@ -153,21 +304,9 @@ class _BookCheck:
                 lines.append(pending)
                 claimed_here += pending[5] == self.book_id
                 pending = next(posting_rows, None)
+            self.checked += 1
             self.check_entry_safely(entry, lines)
-        self.check_stray_postings(claimed_here)
-        book = self.book
-        if book.head_index != self.expected_index or book.head_hash != self.prev:
-            self.add(
-                None,
-                _(
-                    "the book's record of its last entry (place {index}) does not match "
-                    "the entries found (place {found}); entries at the end were removed "
-                    "or added outside Gongzhang."
-                ).format(index=book.head_index, found=self.expected_index),
-            )
-        self.findings.extend(_verify_attachments(self.session, book))
-        self.findings.extend(_AuditCrossCheck(self.session, book, self.prev).run())
-        return self.findings
+        return claimed_here
 
     def check_stray_postings(self, claimed_here: int) -> None:
         """Balances add up every posting that says it is of this book; any such posting that
