@@ -23,6 +23,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -241,15 +242,16 @@ def _table_flowables(table: n.Table, styles: _Styles) -> Iterator[Flowable]:
             value = row[i]
             if column.total and isinstance(value, int):
                 totals[i] += value
+        if len(chunk) == CHUNK_ROWS:
+            # Printed only once the next row exists: the total row joins the last chunk.
+            yield flush(last=False)
+            chunk = []
         chunk.append(
             [
                 _cell(v, c.kind, styles, w)
                 for v, c, w in zip(row, table.columns, widths, strict=True)
             ]
         )
-        if len(chunk) == CHUNK_ROWS:
-            yield flush(last=False)
-            chunk = []
     if chunk or table.total_label is not None or count == 0:
         if count == 0 and table.total_label is None:
             chunk = [[_("(none)"), *["" for _c in table.columns[1:]]]]
@@ -276,6 +278,88 @@ def _key_figures(section: n.KeyFigures, styles: _Styles) -> Iterator[Flowable]:
         )
     )
     yield table
+    yield Spacer(1, 6)
+
+
+def _fit(text: str, room: float, font: str, size: float) -> str:
+    """``text`` cut with "…" to fit ``room`` points."""
+    if stringWidth(text, font, size) <= room:
+        return text
+    while text and stringWidth(text + "…", font, size) > room:
+        text = text[:-1]
+    return text + "…"
+
+
+def _bar_label(text: str, room: float, font: str, size: float = 7) -> str:
+    """A bar's label on up to two lines (split at a space, or in the middle for Chinese),
+    each cut to the room under its bar."""
+    if stringWidth(text, font, size) <= room:
+        return text
+    middle = len(text) // 2
+    cut = text.rfind(" ", 0, middle + 6)
+    first, rest = (text[:cut], text[cut + 1 :]) if cut > 0 else (text[:middle], text[middle:])
+    return _fit(first, room, font, size) + "\n" + _fit(rest, room, font, size)
+
+
+def _pie(
+    drawing: Drawing, section: n.Chart, styles: _Styles, label: Callable[[float], str]
+) -> None:
+    height = drawing.height
+    _name, series = section.series[0]
+    pie = Pie()
+    pie.x, pie.y, pie.width, pie.height = 20, 8, height - 30, height - 30
+    pie.data = [max(v, 0) for v in series]
+    pie.labels = None
+    pie.slices.strokeWidth = 0.5
+    pie.slices.strokeColor = colors.white
+    for i in range(len(series)):
+        pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
+    drawing.add(pie)
+    total = sum(max(v, 0) for v in series) or 1
+    legend = Legend()
+    legend.x, legend.y = height + 10, height - 24
+    legend.fontName, legend.fontSize = styles.font, 8
+    legend.alignment = "right"
+    legend.columnMaximum = 10
+    legend.colorNamePairs = [
+        (PALETTE[i % len(PALETTE)], f"{name}  {label(v)} ({v * 100 // total}%)")
+        for i, (name, v) in enumerate(zip(section.labels, series, strict=True))
+    ]
+    drawing.add(legend)
+
+
+def _bars(
+    drawing: Drawing, section: n.Chart, styles: _Styles, label: Callable[[float], str]
+) -> None:
+    height = drawing.height
+    bars = VerticalBarChart()
+    bars.x, bars.y, bars.width, bars.height = 45, 28, FRAME_WIDTH - 60, height - 52
+    bars.data = [list(series) for _name, series in section.series]
+    room = bars.width / max(len(section.labels), 1) - 4
+    bars.categoryAxis.categoryNames = [_bar_label(t, room, styles.font) for t in section.labels]
+    bars.categoryAxis.labels.fontName = styles.font
+    bars.categoryAxis.labels.fontSize = 7
+    bars.categoryAxis.labels.angle = 0 if len(section.labels) <= 8 else 30
+    bars.categoryAxis.labels.boxAnchor = "n" if len(section.labels) <= 8 else "ne"
+    bars.valueAxis.labels.fontName = styles.font
+    bars.valueAxis.labels.fontSize = 7
+    bars.valueAxis.labelTextFormat = label
+    bars.valueAxis.valueMin = 0
+    for i in range(len(section.series)):
+        bars.bars[i].fillColor = PALETTE[i % len(PALETTE)]
+        bars.bars[i].strokeWidth = 0
+    drawing.add(bars)
+    if len(section.series) > 1:
+        legend = Legend()
+        legend.x, legend.y = FRAME_WIDTH - 150, height - 6
+        legend.fontName, legend.fontSize = styles.font, 8
+        legend.columnMaximum = 1
+        legend.alignment = "right"
+        legend.deltax = 70
+        legend.colorNamePairs = [
+            (PALETTE[i % len(PALETTE)], name) for i, (name, _s) in enumerate(section.series)
+        ]
+        drawing.add(legend)
 
 
 def _chart(section: n.Chart, styles: _Styles) -> Iterator[Flowable]:
@@ -283,65 +367,12 @@ def _chart(section: n.Chart, styles: _Styles) -> Iterator[Flowable]:
     if not values or not any(values):
         return
     height = 62 * mm
-    drawing = Drawing(FRAME_WIDTH, height)
+    drawing = Drawing(FRAME_WIDTH, height, initialFontName=styles.font)
     drawing.add(String(0, height - 10, section.title, fontName=styles.font, fontSize=10))
     label: Callable[[float], str] = (
         (lambda v: amount_text(int(v))) if section.money else (lambda v: f"{int(v):,}")
     )
-    if section.kind == "pie":
-        _name, series = section.series[0]
-        pie = Pie()
-        pie.x, pie.y, pie.width, pie.height = 20, 8, height - 30, height - 30
-        pie.data = [max(v, 0) for v in series]
-        pie.labels = None
-        pie.slices.strokeWidth = 0.5
-        pie.slices.strokeColor = colors.white
-        for i in range(len(series)):
-            pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
-        drawing.add(pie)
-        total = sum(max(v, 0) for v in series) or 1
-        legend = Legend()
-        legend.x, legend.y = height + 10, height - 24
-        legend.fontName, legend.fontSize = styles.font, 8
-        legend.alignment = "right"
-        legend.columnMaximum = 10
-        legend.colorNamePairs = [
-            (
-                PALETTE[i % len(PALETTE)],
-                f"{name}  {label(v)} ({v * 100 // total}%)",
-            )
-            for i, (name, v) in enumerate(zip(section.labels, series, strict=True))
-        ]
-        drawing.add(legend)
-    else:
-        bars = VerticalBarChart()
-        bars.x, bars.y, bars.width, bars.height = 45, 28, FRAME_WIDTH - 60, height - 52
-        bars.data = [list(series) for _name, series in section.series]
-        bars.categoryAxis.categoryNames = [
-            t if len(t) <= 8 else t[:7] + "…" for t in section.labels
-        ]
-        bars.categoryAxis.labels.fontName = styles.font
-        bars.categoryAxis.labels.fontSize = 7
-        bars.categoryAxis.labels.angle = 0 if len(section.labels) <= 8 else 30
-        bars.categoryAxis.labels.boxAnchor = "n" if len(section.labels) <= 8 else "ne"
-        bars.valueAxis.labels.fontName = styles.font
-        bars.valueAxis.labels.fontSize = 7
-        bars.valueAxis.labelTextFormat = label
-        bars.valueAxis.valueMin = 0
-        for i in range(len(section.series)):
-            bars.bars[i].fillColor = PALETTE[i % len(PALETTE)]
-            bars.bars[i].strokeWidth = 0
-        drawing.add(bars)
-        if len(section.series) > 1:
-            legend = Legend()
-            legend.x, legend.y = FRAME_WIDTH - 150, height - 6
-            legend.fontName, legend.fontSize = styles.font, 8
-            legend.columnMaximum = 1
-            legend.deltax = 70
-            legend.colorNamePairs = [
-                (PALETTE[i % len(PALETTE)], name) for i, (name, _s) in enumerate(section.series)
-            ]
-            drawing.add(legend)
+    (_pie if section.kind == "pie" else _bars)(drawing, section, styles, label)
     yield Spacer(1, 4)
     yield drawing
 
@@ -378,7 +409,10 @@ def _closing(notice: n.Notice, styles: _Styles) -> Iterator[Flowable]:
         left, bottom, right, top = code.getBounds()
         size = 30 * mm
         qr = Drawing(
-            size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+            size,
+            size,
+            transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0],
+            initialFontName=styles.font,
         )
         qr.add(code)
         text = Paragraph(
