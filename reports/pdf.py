@@ -79,7 +79,7 @@ class _Styles:
             "heading", fontName=font, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4,
         )  # fmt: skip
         self.body = ParagraphStyle(
-            "body", fontName=font, fontSize=9.5, leading=13.5, wordWrap="CJK"
+            "body", fontName=font, fontSize=9.5, leading=13.5, wordWrap="CJK", spaceBefore=4
         )
         self.cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, wordWrap="CJK")
         self.small = ParagraphStyle(
