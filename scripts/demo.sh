@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job: set up, build the demo ledger from the seed cases, print each book's trial
 # balance, the property company's remuneration and gift, the village's 3331 distribution, the
-# owners' meeting that approved next year's budget and the participatory budget, and verify the
-# whole ledger. (Later this opens the desktop app on the demo.)
+# owners' meeting that approved next year's budget and the participatory budget, print every
+# public notice of November and December 2024 into build/notices/ (PDF and Excel), and verify
+# the whole ledger. (Later this opens the desktop app on the demo.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -22,5 +23,9 @@ for vote in 1 2; do
     echo
     $gz vote result build/demo.sqlite "$vote"
 done
+echo
+rm -rf build/notices
+$gz report build/demo.sqlite --all --period 2024-11 -o build/notices
+$gz report build/demo.sqlite --all --period 2024-12 -o build/notices
 echo
 $gz verify build/demo.sqlite
