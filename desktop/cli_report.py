@@ -107,6 +107,7 @@ def _one(args: argparse.Namespace) -> int:
     progress = Progress(_("Printing"))
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
+        book_id = book.id
 
         def make() -> Notice:
             return build_notice(s, book=book, kind=args.kind, period=period, options=_options(args))
@@ -114,7 +115,7 @@ def _one(args: argparse.Namespace) -> int:
         write_notice(make, out, fmt, progress)
     progress.finish()
     if args.json:
-        emit_json({"file": str(out), "kind": args.kind, "book": book.id, "format": fmt})
+        emit_json({"file": str(out), "kind": args.kind, "book": book_id, "format": fmt})
     else:
         print(_("Wrote {file}.").format(file=out))
     return EXIT_OK

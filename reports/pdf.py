@@ -122,34 +122,38 @@ class _LazyFlowables(list[Flowable]):
         return super().__getitem__(index)
 
 
+#: The PDF form that holds the number of pages, drawn on every page before it is known.
+TOTAL_FORM = "gongzhang_page_total"
+
+
 def _numbered_canvas(notice: n.Notice, font: str) -> type[Canvas]:
-    """A canvas that writes 第 x 页 共 y 页 once the number of pages is known."""
+    """A canvas that writes 第 x 页 共 y 页 on every page as it goes. The total is a form
+    (a PDF XObject) each page refers to and that is drawn once, when the document is saved:
+    pages leave memory as they are finished, however many there are."""
 
     header = " · ".join(
         p for p in (notice.organisation, notice.book_name, notice.period_label) if p
     )
     generated = _("Generated on {date}").format(date=date_text(notice.generated_on))
+    size = 8
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._decorate()
+            super().showPage()
 
         def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._decorate(total)
-                super().showPage()
+            self.beginForm(TOTAL_FORM)
+            self.setFont(font, size)
+            self.setFillColor(colors.HexColor("#555555"))
+            # The page count is the pages already shown.
+            self.drawString(0, 0, str(self._pageNumber - 1) + self._tail)
+            self.endForm()
             super().save()
 
-        def _decorate(self, total: int) -> None:
+        def _decorate(self) -> None:
             self.saveState()
-            self.setFont(font, 8)
+            self.setFont(font, size)
             self.setFillColor(colors.HexColor("#555555"))
             top = PAGE_HEIGHT - 11 * mm
             self.drawString(MARGIN, top, header)
@@ -158,11 +162,14 @@ def _numbered_canvas(notice: n.Notice, font: str) -> type[Canvas]:
             self.line(MARGIN, top - 2 * mm, PAGE_WIDTH - MARGIN, top - 2 * mm)
             bottom = 10 * mm
             self.drawString(MARGIN, bottom, generated)
-            self.drawRightString(
-                PAGE_WIDTH - MARGIN,
-                bottom,
-                _("Page {page} of {pages}").format(page=self._pageNumber, pages=total),
-            )
+            # "Page {page} of {pages}" in the notice's language, cut where the total goes.
+            marker = "\x00"
+            text = _("Page {page} of {pages}").format(page=self._pageNumber, pages=marker)
+            head, _sep, self._tail = text.partition(marker)
+            left = PAGE_WIDTH - MARGIN - 30 * mm
+            self.drawString(left, bottom, head)
+            self.translate(left + stringWidth(head, font, size), bottom)
+            self.doForm(TOTAL_FORM)
             self.restoreState()
 
     return NumberedCanvas

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from copy import copy
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -83,7 +82,7 @@ def _cell(
 def _column_writer(ws: WriteOnlyWorksheet, kind: n.CellKind) -> Callable[[n.Cell], Any]:
     """How a column's data cells are written: plain values where no format is needed, else a
     cell carrying the column's number format. The format's style is made once per column and
-    copied onto each cell: a long list writes tens of thousands of them."""
+    shared by its cells (a written cell never changes): a long list writes tens of thousands."""
     template = _cell(ws, None, kind)
     style = template._style
 
@@ -91,7 +90,7 @@ def _column_writer(ws: WriteOnlyWorksheet, kind: n.CellKind) -> Callable[[n.Cell
         if value is None or (kind == "text" and isinstance(value, str)):
             return value
         cell = WriteOnlyCell(ws, _value(value, kind))
-        cell._style = copy(style)
+        cell._style = style
         return cell
 
     return write

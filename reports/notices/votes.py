@@ -383,7 +383,7 @@ def _budget_sections(
                 title=_("What each rule selects"),
                 columns=(
                     Column(_("Rule"), width=30),
-                    Column(_("Decides"), width=8),
+                    Column(_("Role"), width=12),
                     Column(_("Projects selected"), "int", width=12),
                     Column(_("Used ({unit})").format(unit=unit), money_kind, width=13),
                     Column(_("Left ({unit})").format(unit=unit), money_kind, width=13),
@@ -391,7 +391,7 @@ def _budget_sections(
                 rows=[
                     (
                         rule_label(r),
-                        _("Yes") if r == rule else _("No"),
+                        _("this rule decides") if r == rule else _("for comparison"),
                         len(by_rule[r]["selected"]),
                         _amount(int(by_rule[r]["used_fen"]), currency)[0],
                         _amount(budget - int(by_rule[r]["used_fen"]), currency)[0],

@@ -262,7 +262,7 @@ def test_the_participatory_budget_notice(demo: Ledger) -> None:
     assert _row(
         text,
         "greedy by votes",
-        "No",
+        "for comparison",
         len(greedy),
         amount_text(greedy_used),
         amount_text(result["budget_fen"] - greedy_used),
