@@ -387,7 +387,7 @@ def _chart(section: n.Chart, styles: _Styles) -> Iterator[Flowable]:
 def _closing(notice: n.Notice, styles: _Styles) -> Iterator[Flowable]:
     parts: list[Flowable] = [Spacer(1, 10)]
     if notice.signatures:
-        rows = [[f"{role}：", "", _("Date:"), ""] for role in notice.signatures]
+        rows = [[_("{role}:").format(role=role), "", _("Date:"), ""] for role in notice.signatures]
         sign = Table(
             rows,
             colWidths=[

@@ -161,7 +161,7 @@ def _summary_sheet(wb: Workbook, notice: n.Notice, taken: set[str]) -> None:
     if notice.signatures:
         ws.append([])
         for role in notice.signatures:
-            ws.append([f"{role}：", _("Date:")])
+            ws.append([_("{role}:").format(role=role), _("Date:")])
     _print_setup(ws, wide=False)
 
 
