@@ -21,3 +21,12 @@ if [ ! -x .venv/bin/python ]; then
     fi
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+
+# Qt (the desktop app, and its tests offscreen) needs a few system libraries that a bare Debian
+# lacks; install them only if Qt cannot load.
+if ! QT_QPA_PLATFORM=offscreen .venv/bin/python -c \
+    "from PySide6.QtGui import QGuiApplication; QGuiApplication([])" >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 >/dev/null
+fi
