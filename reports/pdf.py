@@ -442,6 +442,7 @@ def _closing(notice: n.Notice, styles: _Styles) -> Iterator[Flowable]:
         box.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), styles.font),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("BOX", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa5b1")),
                 ]
