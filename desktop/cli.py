@@ -459,6 +459,13 @@ def cmd_journal(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gui(args: argparse.Namespace) -> int:
+    # Qt is loaded only here: every other command stays free of it (and fast to start).
+    from desktop.app.start import run_app  # noqa: PLC0415
+
+    return run_app(args.path, args.user)
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     if args.digest is not None:
         return _verify_digest(args)
@@ -660,6 +667,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
     p.add_argument("--to", dest="date_to", help="YYYY-MM-DD")
     p.add_argument("--text", help=_("only entries whose memo contains this"))
 
+    p = add("gui", cmd_gui, _("open the desktop app (the default with no command)"))
+    p.add_argument("path", metavar="PATH", nargs="?", help=_("the ledger to open"))
+
     p = add("verify", cmd_verify, _("check the hash chain, balancing, numbering and audit trail"))
     ledger_arg(p)
     which = p.add_mutually_exclusive_group()
@@ -715,6 +725,8 @@ def _language_from(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list:
+        args_list = ["gui"]  # no command at all: the desktop app
     i18n.set_language(_language_from(args_list) or i18n.system_language())
     argparse_catalog.install()
     parser = build_parser()

@@ -176,3 +176,35 @@ def _rows(session: Session, posting_ids: list[int]) -> list[JournalRow]:
         )
         for pid, eid, date, year, seq, memo, line, code, zh, en, fen, cp, rev in result
     ]
+
+
+def journal_window(
+    session: Session,
+    *,
+    book_id: int,
+    offset: int,
+    limit: int,
+    filters: JournalFilter | None = None,
+    total: int | None = None,
+) -> list[JournalRow]:
+    """Rows ``offset`` … ``offset + limit - 1`` of the journal in journal order, for a view
+    that jumps anywhere (a scroll bar). Rows in the second half are counted from the end, so the
+    database never skips more than half the journal: the last page is as quick as the first."""
+    filters = filters or JournalFilter()
+    count = journal_count(session, book_id=book_id, filters=filters) if total is None else total
+    offset = max(0, min(offset, count))
+    limit = max(0, min(limit, count - offset))
+    if limit == 0:
+        return []
+    from_end = offset > count // 2
+    order = (
+        [col(Posting.date).desc(), col(Posting.entry_id).desc(), col(Posting.line_no).desc()]
+        if from_end
+        else [col(Posting.date), col(Posting.entry_id), col(Posting.line_no)]
+    )
+    skip = count - offset - limit if from_end else offset
+    keys = _filtered(select(col(Posting.id)), book_id=book_id, filters=filters)
+    ids = list(session.exec(keys.order_by(*order).offset(skip).limit(limit)).all())
+    rows = _rows(session, ids)
+    rows.sort(key=lambda r: r.key)
+    return rows

@@ -1,0 +1,134 @@
+"""Database work off the UI thread: one worker thread, one session (one transaction) per job.
+
+A job is a function of a session that returns plain values (rows, numbers, texts — never ORM
+objects, which die with their session). ``read``/``write`` queue it; its result (or its error)
+comes back on the UI thread to the callback given. Jobs run one after the other, in order.
+
+Only job numbers cross threads through Qt's queued signal; results wait in a locked table on the
+Python side (PySide's cross-thread signals with Python objects are where its reference-counting
+bugs live)."""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+from sqlmodel import Session
+
+from ledger.db import Ledger
+
+Job = Callable[[Session], Any]
+_STOP = object()
+
+
+class Database(QObject):
+    """The open ledger, as the app's windows use it."""
+
+    _finished = Signal(int)
+    #: Emitted after every successful write, so that open pages can refresh.
+    changed = Signal()
+    #: Emitted when a job starts and when the queue is empty again (for a busy indicator).
+    busy = Signal(bool)
+
+    def __init__(self, ledger: Ledger, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ledger = ledger
+        self._ids = itertools.count(1)
+        self._callbacks: dict[
+            int, tuple[Callable[[Any], None], Callable[[BaseException], None]]
+        ] = {}
+        self._writes: set[int] = set()
+        self._results: dict[int, tuple[bool, Any]] = {}
+        self._lock = threading.Lock()
+        self._jobs: queue.Queue[Any] = queue.Queue()
+        self._finished.connect(self._deliver)
+        self._thread = threading.Thread(target=self._work, name="gongzhang-database", daemon=True)
+        self._thread.start()
+
+    # -- the worker thread ---------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            item = self._jobs.get()
+            if item is _STOP:
+                return
+            job_id, job, write = item
+            try:
+                with self.ledger.write() if write else self.ledger.read() as session:
+                    outcome: tuple[bool, Any] = (True, job(session))
+            except Exception as exc:
+                outcome = (False, exc)
+            with self._lock:
+                self._results[job_id] = outcome
+            self._finished.emit(job_id)
+
+    # -- the UI thread -------------------------------------------------------------------------
+
+    def read(
+        self,
+        job: Job,
+        then: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> int:
+        return self._submit(job, then, failed, write=False)
+
+    def write(
+        self,
+        job: Job,
+        then: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> int:
+        return self._submit(job, then, failed, write=True)
+
+    def _submit(
+        self,
+        job: Job,
+        then: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None,
+        *,
+        write: bool,
+    ) -> int:
+        job_id = next(self._ids)
+        self._callbacks[job_id] = (then, failed or self._unhandled)
+        if write:
+            self._writes.add(job_id)
+        if len(self._callbacks) == 1:
+            self.busy.emit(True)
+        self._jobs.put((job_id, job, write))
+        return job_id
+
+    @property
+    def pending(self) -> int:
+        return len(self._callbacks)
+
+    @Slot(int)
+    def _deliver(self, job_id: int) -> None:
+        with self._lock:
+            ok, value = self._results.pop(job_id)
+        then, failed = self._callbacks.pop(job_id)
+        wrote = job_id in self._writes
+        self._writes.discard(job_id)
+        if not self._callbacks:
+            self.busy.emit(False)
+        if ok:
+            then(value)
+            if wrote:
+                self.changed.emit()
+        else:
+            failed(value)
+
+    def _unhandled(self, error: BaseException) -> None:
+        from desktop.app.errors import presenter  # noqa: PLC0415 - the one presenter
+
+        presenter().show(error)
+
+    def close(self) -> None:
+        """Finish the queued jobs, stop the worker and close the ledger."""
+        if self._thread.is_alive():
+            self._jobs.put(_STOP)
+            self._thread.join()
+        self.ledger.close()

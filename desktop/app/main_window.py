@@ -1,0 +1,220 @@
+"""The main window: the ledger's books in a side panel, the pages of the chosen book in tabs,
+File and View menus (language switchable at run time)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QTabWidget,
+)
+
+from desktop.app.database import Database
+from desktop.app.errors import presenter
+from desktop.app.pages.base import BookPage
+from desktop.app.pages.dashboard import DashboardPage
+from desktop.app.pages.journal import JournalPage
+from desktop.app.session import SignedIn
+from ledger import i18n
+from ledger.backup import backup_ledger
+from ledger.domain import BookKind, Role
+from ledger.i18n import _
+from ledger.services.books import list_books
+
+PageFactory = type[BookPage]
+#: The pages every book has, then those of its kind (filled by the kind's modules).
+COMMON_PAGES: list[PageFactory] = [DashboardPage, JournalPage]
+KIND_PAGES: dict[str, list[PageFactory]] = {kind.value: [] for kind in BookKind}
+LANGUAGES = (("zh", "中文"), ("en", "English"))
+
+
+def remember_recent(path: str) -> None:
+    settings = QSettings("Gongzhang", "Gongzhang")
+    recent = [p for p in _stored_list(settings) if p != path]
+    settings.setValue("recent", [path, *recent][:8])
+
+
+def recent_files() -> list[str]:
+    return [p for p in _stored_list(QSettings("Gongzhang", "Gongzhang")) if Path(p).exists()]
+
+
+def _stored_list(settings: QSettings) -> list[str]:
+    value = settings.value("recent", [], type=list)
+    return [str(p) for p in value] if isinstance(value, list) else []
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        database: Database,
+        user: SignedIn,
+        *,
+        open_other: Callable[[str | None], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.database = database
+        self.user = user
+        self.open_other = open_other
+        self.books: list[tuple[int, str, str]] = []
+        self.pages: list[BookPage] = []
+        presenter().parent_widget = self
+        presenter().shown.connect(self.show_message)
+        self.book_list = QListWidget()
+        self.book_list.setMinimumWidth(200)
+        self.book_list.currentRowChanged.connect(self.show_book)
+        self.tabs = QTabWidget()
+        self.tabs.currentChanged.connect(self._tab_shown)
+        splitter = QSplitter()
+        splitter.addWidget(self.book_list)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+        self.who = QLabel()
+        self.statusBar().addPermanentWidget(self.who)
+        database.changed.connect(self.refresh_current)
+        self.resize(1200, 760)
+        self.build_menus()
+        self.retranslate()
+        self.load_books()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+
+    # -- menus and language --------------------------------------------------------------------
+
+    def build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.clear()
+        file_menu = bar.addMenu(_("&File"))
+        for text, slot in (
+            (_("&New ledger…"), lambda: self._open_other(None)),
+            (_("&Open ledger…"), self.choose_ledger),
+            (_("&Back up…"), self.back_up),
+        ):
+            action = QAction(text, self)
+            action.triggered.connect(slot)
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        quit_action = QAction(_("&Quit"), self)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = bar.addMenu(_("&View"))
+        language = view_menu.addMenu(_("&Language"))
+        for code, name in LANGUAGES:
+            action = QAction(name, self)
+            action.setCheckable(True)
+            action.setChecked((i18n.current_language() or "zh_CN").startswith(code))
+            action.triggered.connect(lambda _checked=False, c=code: self.set_language(c))
+            language.addAction(action)
+
+    def set_language(self, code: str) -> None:
+        i18n.set_language(code)
+        QSettings("Gongzhang", "Gongzhang").setValue("language", code)
+        self.build_menus()
+        self.retranslate()
+        self.show_book(self.book_list.currentRow())
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Gongzhang — public accounts") + f" · {self.database.ledger.path}")
+        self.who.setText(
+            _("Signed in as {name} ({role})").format(
+                name=self.user.display_name or self.user.username, role=_role(self.user.role)
+            )
+        )
+        for row, (_book_id, name, kind) in enumerate(self.books):
+            item = self.book_list.item(row)
+            if item is not None:
+                item.setText(f"{name}\n{BookKind(kind).label}")
+
+    # -- books and pages -----------------------------------------------------------------------
+
+    def load_books(self) -> None:
+        def job(session: object) -> list[tuple[int, str, str]]:
+            return [(b.id or 0, b.name, b.kind) for b in list_books(session)]  # type: ignore[arg-type]
+
+        self.database.read(job, self._books_loaded)
+
+    def _books_loaded(self, books: list[tuple[int, str, str]]) -> None:
+        self.books = books
+        self.book_list.clear()
+        for book_id, name, kind in books:
+            item = QListWidgetItem(f"{name}\n{BookKind(kind).label}")
+            item.setData(Qt.ItemDataRole.UserRole, book_id)
+            self.book_list.addItem(item)
+        if books:
+            self.book_list.setCurrentRow(0)
+
+    def show_book(self, row: int) -> None:
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            widget = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            if widget is not None:
+                widget.deleteLater()
+        self.tabs.blockSignals(False)
+        self.pages = []
+        if not 0 <= row < len(self.books):
+            return
+        book_id, _name, kind = self.books[row]
+        for factory in [*COMMON_PAGES, *KIND_PAGES.get(kind, [])]:
+            page = factory(self.database, book_id, kind, self.user)
+            page.message.connect(self.show_message)
+            self.pages.append(page)
+            self.tabs.addTab(page, _(factory.title))
+        self._tab_shown(self.tabs.currentIndex())
+
+    def _tab_shown(self, index: int) -> None:
+        if 0 <= index < len(self.pages):
+            self.pages[index].refresh()
+
+    def refresh_current(self) -> None:
+        self._tab_shown(self.tabs.currentIndex())
+
+    # -- files ---------------------------------------------------------------------------------
+
+    def _open_other(self, path: str | None) -> None:
+        if self.open_other is not None:
+            self.open_other(path)
+
+    def choose_ledger(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Open a ledger"), "", _("Gongzhang ledgers (*.sqlite);;All files (*)")
+        )
+        if path:
+            self._open_other(path)
+
+    def back_up(self) -> None:
+        target, _filter = QFileDialog.getSaveFileName(
+            self, _("Back up the ledger to"), "", _("Gongzhang ledgers (*.sqlite)")
+        )
+        if not target:
+            return
+        ledger = self.database.ledger
+
+        def job(session: object) -> str:
+            del session
+            return str(backup_ledger(ledger, target))
+
+        self.database.read(
+            job,
+            lambda dest: self.statusBar().showMessage(
+                _("Backed up to {dest}.").format(dest=dest), 10000
+            ),
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.database.close()
+        event.accept()
+
+
+def _role(role: str) -> str:
+    return Role(role).label

@@ -1,0 +1,30 @@
+"""What every page of a book shares: the database, the book, the signed-in user, and a way to
+refresh after any change."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+from desktop.app.database import Database
+from desktop.app.session import SignedIn
+
+
+class BookPage(QWidget):
+    """A page about one book. ``refresh`` reloads its data (on the worker); the main window
+    calls it when the page is shown and after every write."""
+
+    #: The tab's title, an English message id (translated when the tab is made).
+    title = ""
+    #: A sentence for the status bar (what was just done).
+    message = Signal(str)
+
+    def __init__(self, database: Database, book_id: int, book_kind: str, user: SignedIn) -> None:
+        super().__init__()
+        self.database = database
+        self.book_id = book_id
+        self.book_kind = book_kind
+        self.user = user
+
+    def refresh(self) -> None:
+        """Reload what the page shows."""

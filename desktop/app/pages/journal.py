@@ -1,0 +1,133 @@
+"""The journal (明细账) of a book: every posting, loaded page by page however long the book,
+filtered by date, account and text; an entry is reversed from the context menu."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+)
+
+from desktop.app.errors import presenter
+from desktop.app.models import JournalModel
+from desktop.app.pages.base import BookPage
+from ledger.access import Action
+from ledger.dates import parse_date
+from ledger.errors import GongzhangError
+from ledger.i18n import N_, _
+from ledger.services.entries import reverse_entry
+from ledger.services.journal import JournalFilter
+
+
+class JournalPage(BookPage):
+    title = N_("Journal")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.model = JournalModel(self.database, self.book_id)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.view.horizontalHeader()
+        for column, width in enumerate((90, 110, 260, 200, 105, 105)):
+            header.resizeSection(column, width)
+        # The memo takes what room there is; amounts keep their width and stay visible.
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._menu)
+        self.date_from = QLineEdit(placeholderText=_("from YYYY-MM-DD"))
+        self.date_to = QLineEdit(placeholderText=_("to YYYY-MM-DD"))
+        self.account = QLineEdit(placeholderText=_("account code, e.g. 5101"))
+        self.text = QLineEdit(placeholderText=_("text in the memo"))
+        apply = QPushButton(_("Filter"))
+        apply.clicked.connect(self.apply_filters)
+        for edit in (self.date_from, self.date_to, self.account, self.text):
+            edit.returnPressed.connect(self.apply_filters)
+        self.count = QLabel()
+        self.model.counted.connect(
+            lambda n: self.count.setText(_("{n} postings").format(n=f"{n:,}"))
+        )
+        bar = QHBoxLayout()
+        for widget in (self.date_from, self.date_to, self.account, self.text, apply, self.count):
+            bar.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.view)
+
+    def refresh(self) -> None:
+        self.model.reload()
+
+    def filters(self) -> JournalFilter:
+        """The filters as typed; a bad date is refused with one sentence."""
+        return JournalFilter(
+            account_code=self.account.text().strip() or None,
+            date_from=parse_date(self.date_from.text()) if self.date_from.text().strip() else None,
+            date_to=parse_date(self.date_to.text()) if self.date_to.text().strip() else None,
+            text=self.text.text().strip() or None,
+        )
+
+    def apply_filters(self) -> None:
+        try:
+            chosen = self.filters()
+        except GongzhangError as exc:
+            presenter().show(exc)
+            return
+        self.model.reload(chosen)
+
+    def go_to_last_row(self) -> None:
+        if self.model.total:
+            self.view.scrollToBottom()
+            self.view.selectRow(self.model.total - 1)
+
+    # -- reversal ------------------------------------------------------------------------------
+
+    def _menu(self, point: QPoint) -> None:
+        index = self.view.indexAt(point)
+        line = self.model.journal_row(index.row()) if index.isValid() else None
+        if line is None:
+            return
+        menu = QMenu(self)
+        action = menu.addAction(_("Reverse entry {number}…").format(number=line.number))
+        action.setEnabled(self.user.may(Action.REVERSE_ENTRY))
+        if not action.isEnabled():
+            action.setToolTip(_("Your role may not reverse entries."))
+        action.triggered.connect(lambda: self.ask_reverse(line.entry_id, line.number))
+        menu.popup(self.view.viewport().mapToGlobal(point))
+
+    def ask_reverse(self, entry_id: int, number: str) -> None:
+        answer = QMessageBox.question(
+            self,
+            _("Reverse entry"),
+            _(
+                "Post a reversing entry for {number}? The original stays in the books; the "
+                "reversal cancels it."
+            ).format(number=number),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.reverse(entry_id)
+
+    def reverse(self, entry_id: int) -> None:
+        user = self.user
+
+        def job(session: object) -> str:
+            posted = reverse_entry(session, entry_id=entry_id, actor=user.actor(session))  # type: ignore[arg-type]
+            return posted.number
+
+        self.database.write(
+            job,
+            lambda number: self.message.emit(
+                _("Posted reversing entry {number}.").format(number=number)
+            ),
+        )

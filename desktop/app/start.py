@@ -1,0 +1,224 @@
+"""Starting the app: open a ledger (or offer to create one, open one, or open the demo), sign
+in when the ledger has more than one user, and show the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+)
+from sqlmodel import Session
+
+from desktop.app.database import Database
+from desktop.app.errors import presenter
+from desktop.app.main_window import MainWindow, recent_files, remember_recent
+from desktop.app.session import SignedIn, signed_in
+from desktop.fonts import use_bundled_font_if_needed
+from ledger import i18n
+from ledger.db import default_ledger_path, open_ledger
+from ledger.domain import Role
+from ledger.errors import GongzhangError
+from ledger.i18n import _
+from ledger.services.demo import build_demo
+from ledger.services.users import authenticate, create_user, list_users
+
+
+def demo_path() -> Path:
+    return default_ledger_path().with_name("demo.sqlite")
+
+
+def make_demo(path: Path) -> None:
+    """Build the demo ledger at ``path`` (replacing an old one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    with open_ledger(path, create=True) as ledger, ledger.write() as s:
+        build_demo(s)
+
+
+def create_ledger(path: Path, admin: str) -> None:
+    """A new, empty ledger with its first administrator."""
+    with open_ledger(path, create=True) as ledger, ledger.write() as s:
+        create_user(s, username=admin, display_name=admin, role=Role.ADMIN, actor=None)
+
+
+class StartDialog(QDialog):
+    """First run (or no ledger named): create a ledger, open one, or open the demo."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle(_("Gongzhang — public accounts"))
+        self.chosen: str | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(_("Welcome. Which ledger do you want to work on?")))
+        for text, slot in (
+            (_("Create a new ledger…"), self.create_ledger),
+            (_("Open a ledger…"), self.open_file),
+            (_("Open the demo ledger (three real cases)"), self.open_demo),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            layout.addWidget(button)
+        self.recent = QListWidget()
+        for path in recent_files():
+            self.recent.addItem(path)
+        if self.recent.count():
+            layout.addWidget(QLabel(_("Recently opened:")))
+            layout.addWidget(self.recent)
+            self.recent.itemActivated.connect(lambda item: self._choose(item.text()))
+
+    def _choose(self, path: str) -> None:
+        self.chosen = path
+        self.accept()
+
+    def create_ledger(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            _("Create a ledger"),
+            str(default_ledger_path()),
+            _("Gongzhang ledgers (*.sqlite)"),
+        )
+        if not path:
+            return
+        admin, ok = QInputDialog.getText(
+            self, _("First administrator"), _("User name of the administrator:"), text="admin"
+        )
+        if not ok or not admin.strip():
+            return
+        try:
+            create_ledger(Path(path), admin.strip())
+        except GongzhangError as exc:
+            presenter().show(exc)
+            return
+        self._choose(path)
+
+    def open_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Open a ledger"), "", _("Gongzhang ledgers (*.sqlite);;All files (*)")
+        )
+        if path:
+            self._choose(path)
+
+    def open_demo(self) -> None:
+        path = demo_path()
+        if not path.exists():
+            make_demo(path)
+        self._choose(str(path))
+
+
+class SignInDialog(QDialog):
+    """Choose who you are and give your password (users without a password need none)."""
+
+    def __init__(self, users: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.setWindowTitle(_("Sign in"))
+        self.user = QComboBox()
+        for username, display, role in users:
+            self.user.addItem(f"{display or username} ({Role(role).label})", username)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout(self)
+        form.addRow(_("User"), self.user)
+        form.addRow(_("Password"), self.password)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+def sign_in(session: Session, username: str | None, password: str | None) -> SignedIn:
+    """The signed-in user: ``username`` (or the only user) with its password."""
+    if username is None:
+        users = list_users(session)
+        if len(users) != 1:
+            raise GongzhangError(_("Say who you are."))
+        username = users[0].username
+    return signed_in(authenticate(session, username, password))
+
+
+def open_main_window(
+    path: str, username: str | None = None, password: str | None = None
+) -> MainWindow | None:
+    """Open the ledger at ``path`` and show its main window; ask who is signing in when it has
+    several users. Returns None when the user gives up."""
+    ledger = open_ledger(path)
+    with ledger.read() as s:
+        users = [(u.username, u.display_name, u.role) for u in list_users(s)]
+    while True:
+        if username is None and len(users) > 1:
+            dialog = SignInDialog(users)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                ledger.close()
+                return None
+            username, password = dialog.user.currentData(), dialog.password.text() or None
+        try:
+            with ledger.read() as s:
+                user = sign_in(s, username, password)
+            break
+        except GongzhangError as exc:
+            QMessageBox.warning(None, _("Sign in"), str(exc))
+            username = password = None
+    remember_recent(str(Path(path).resolve()))
+    window = MainWindow(Database(ledger), user, open_other=_reopen)
+    window.show()
+    return window
+
+
+_windows: list[MainWindow] = []
+
+
+def _reopen(path: str | None) -> None:
+    if path is None:
+        dialog = StartDialog()
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen is None:
+            return
+        path = dialog.chosen
+    try:
+        window = open_main_window(path)
+    except GongzhangError as exc:
+        presenter().show(exc)
+        return
+    if window is not None:
+        _windows.append(window)
+
+
+def run_app(path: str | None = None, user: str | None = None) -> int:
+    """``gongzhang gui [PATH]``: the app's event loop."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Gongzhang")
+    saved = QSettings("Gongzhang", "Gongzhang").value("language")
+    if saved and not i18n.current_language():
+        i18n.set_language(str(saved))
+    use_bundled_font_if_needed(app)
+    if path is None:
+        dialog = StartDialog()
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen is None:
+            return 0
+        path = dialog.chosen
+    try:
+        window = open_main_window(path, user)
+    except GongzhangError as exc:
+        QMessageBox.critical(None, _("Gongzhang"), str(exc))
+        return 1
+    if window is None:
+        return 0
+    _windows.append(window)
+    return int(app.exec())

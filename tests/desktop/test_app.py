@@ -1,0 +1,145 @@
+"""The desktop app on a copy of the demo ledger, offscreen (pytest-qt): the window opens with
+the books and their figures, the journal scrolls to its last row, a reversal goes through the
+services, what a role may not do is disabled, and the language switches at run time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+from sqlmodel import col, func, select
+
+from desktop.app.database import Database
+from desktop.app.main_window import MainWindow
+from desktop.app.models import ColumnSpec, JournalModel, RowsModel, SortProxy
+from desktop.app.pages.dashboard import DashboardPage
+from desktop.app.pages.journal import JournalPage
+from desktop.app.session import SignedIn, signed_in
+from ledger import i18n
+from ledger.access import Action
+from ledger.db import open_ledger
+from ledger.models import Entry
+from ledger.money import format_fen
+from ledger.services.dashboard import book_dashboard
+from ledger.services.entries import PostingLine, post_entry
+from ledger.services.users import get_user
+
+
+@pytest.fixture
+def ledger_path(demo_path: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "demo.sqlite"
+    shutil.copy(demo_path, copy)
+    return copy
+
+
+@pytest.fixture
+def database(ledger_path: Path) -> Iterator[Database]:
+    QSettings("Gongzhang", "GongzhangTests")
+    db = Database(open_ledger(ledger_path))
+    yield db
+    db.close()
+
+
+def user(database: Database, name: str) -> SignedIn:
+    with database.ledger.read() as s:
+        return signed_in(get_user(s, name))
+
+
+def test_the_main_window_shows_the_books_and_the_dashboard(
+    qtbot: QtBot, database: Database
+) -> None:
+    i18n.set_language("zh")
+    window = MainWindow(database, user(database, "admin"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.book_list.count() == 3, timeout=5000)
+    assert "碧鸡桥社区微基金" in window.book_list.item(0).text()
+    page = window.pages[0]
+    assert isinstance(page, DashboardPage)
+    qtbot.waitUntil(lambda: page.data is not None, timeout=5000)
+    with database.ledger.read() as s:
+        expected = book_dashboard(s, book_id=1)
+    assert page.values["money"].text() == format_fen(expected.money_fen)
+    assert page.values["pending"].text() == str(expected.pending_approvals)
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())][:2] == ["概览", "明细账"]
+    window.set_language("en")
+    assert [window.tabs.tabText(i) for i in range(2)] == ["Overview", "Journal"]
+    assert window.menuBar().actions()[0].text() == "&File"
+
+
+def test_the_journal_jumps_to_its_last_row(qtbot: QtBot, database: Database) -> None:
+    page = JournalPage(database, 2, "trust_property", user(database, "admin"))
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.model.counted, timeout=5000):
+        page.refresh()
+    total = page.model.total
+    assert total > 2000
+    with qtbot.waitSignal(page.model.page_loaded, timeout=5000):
+        page.go_to_last_row()
+        page.model.data(page.model.index(total - 1, 1))
+    assert page.model.data(page.model.index(total - 1, 1)).startswith("记-2024-")
+
+
+def test_a_reversal_from_the_journal_posts_a_linked_entry(qtbot: QtBot, database: Database) -> None:
+    page = JournalPage(database, 1, "micro_fund", user(database, "admin"))
+    qtbot.addWidget(page)
+    with database.ledger.write() as s:
+        posted = post_entry(
+            s,
+            book_id=1,
+            date=dt.date(2024, 12, 20),
+            memo="零星捐赠",
+            lines=[PostingLine("1001", 5_000), PostingLine("410109", -5_000)],
+            actor=get_user(s, "li.kuaiji"),
+        )
+        target = posted.id
+        before = s.exec(select(func.count()).select_from(Entry)).one()
+    assert target is not None
+    with qtbot.waitSignal(database.changed, timeout=5000):
+        page.reverse(target)
+    with database.ledger.read() as s:
+        assert s.exec(select(func.count()).select_from(Entry)).one() == before + 1
+        assert s.exec(select(Entry).where(col(Entry.reverses_id) == target)).one()
+
+
+def test_an_auditor_may_not_reverse_and_the_service_refuses_anyway(
+    qtbot: QtBot, database: Database
+) -> None:
+    from desktop.app.errors import presenter
+
+    auditor = user(database, "chen.shenji")
+    assert not auditor.may(Action.REVERSE_ENTRY)
+    page = JournalPage(database, 1, "micro_fund", auditor)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(presenter().shown, timeout=5000) as shown:
+        page.reverse(1)
+    assert "may not reverse entries" in shown.args[0] or "不能" in shown.args[0]
+
+
+def test_the_models_pass_the_model_tester(qtmodeltester, qtbot: QtBot, database: Database) -> None:  # type: ignore[no-untyped-def]
+    rows = RowsModel(
+        [ColumnSpec("Name"), ColumnSpec("Amount", "money")],
+        [("甲", 123_456_789_012), ("乙", -5), ("丙", None)],
+    )
+    qtmodeltester.check(rows)
+    proxy = SortProxy()
+    proxy.setSourceModel(rows)
+    proxy.sort(1)
+    # Sorted on the fen themselves (beyond 32 bits), None first.
+    assert [proxy.index(r, 0).data() for r in range(3)] == ["丙", "乙", "甲"]
+    journal = JournalModel(database, 1)
+    with qtbot.waitSignal(journal.counted, timeout=5000):
+        journal.reload()
+    with qtbot.waitSignal(journal.page_loaded, timeout=5000):
+        journal.data(journal.index(0, 0))
+    qtmodeltester.check(journal)
