@@ -160,9 +160,9 @@ class MainWindow(QMainWindow):
             self.tabs.removeTab(0)
             if widget is not None:
                 widget.deleteLater()
-        self.tabs.blockSignals(False)
         self.pages = []
         if not 0 <= row < len(self.books):
+            self.tabs.blockSignals(False)
             return
         book_id, _name, kind = self.books[row]
         for factory in [*COMMON_PAGES, *KIND_PAGES.get(kind, [])]:
@@ -170,6 +170,8 @@ class MainWindow(QMainWindow):
             page.message.connect(self.show_message)
             self.pages.append(page)
             self.tabs.addTab(page, _(factory.title))
+        # Signals stay blocked while the tabs are made: the first page loads once, not twice.
+        self.tabs.blockSignals(False)
         self._tab_shown(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:
