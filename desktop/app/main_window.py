@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -69,7 +69,9 @@ class MainWindow(QMainWindow):
         presenter().parent_widget = self
         presenter().shown.connect(self.show_message)
         self.book_list = QListWidget()
-        self.book_list.setMinimumWidth(200)
+        self.book_list.setMinimumWidth(230)
+        self.book_list.setWordWrap(True)
+        self.book_list.setSpacing(2)
         self.book_list.currentRowChanged.connect(self.show_book)
         self.tabs = QTabWidget()
         self.tabs.currentChanged.connect(self._tab_shown)
@@ -149,6 +151,7 @@ class MainWindow(QMainWindow):
         for book_id, name, kind in books:
             item = QListWidgetItem(f"{name}\n{BookKind(kind).label}")
             item.setData(Qt.ItemDataRole.UserRole, book_id)
+            item.setSizeHint(QSize(0, 46))
             self.book_list.addItem(item)
         if books:
             self.book_list.setCurrentRow(0)
