@@ -23,6 +23,7 @@ from desktop.app.errors import presenter
 from desktop.app.pages.base import BookPage
 from desktop.app.pages.dashboard import DashboardPage
 from desktop.app.pages.journal import JournalPage
+from desktop.app.pages.microfund import ActivitiesPage, DonationsPage, ExpensesPage
 from desktop.app.session import SignedIn
 from ledger import i18n
 from ledger.backup import backup_ledger
@@ -33,7 +34,11 @@ from ledger.services.books import list_books
 PageFactory = type[BookPage]
 #: The pages every book has, then those of its kind (filled by the kind's modules).
 COMMON_PAGES: list[PageFactory] = [DashboardPage, JournalPage]
-KIND_PAGES: dict[str, list[PageFactory]] = {kind.value: [] for kind in BookKind}
+KIND_PAGES: dict[str, list[PageFactory]] = {
+    BookKind.MICRO_FUND.value: [DonationsPage, ExpensesPage, ActivitiesPage],
+    BookKind.TRUST_PROPERTY.value: [],
+    BookKind.COLLECTIVE_REVENUE.value: [],
+}
 LANGUAGES = (("zh", "中文"), ("en", "English"))
 
 

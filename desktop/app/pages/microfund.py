@@ -1,0 +1,1399 @@
+"""The pages of a community micro-fund (社区微基金) book: donations and their receipts, expenses
+with the approval queue (maker-checker), and activities against their budgets.
+
+Forms check what is typed as it is typed (amounts through the money parser, with the capitals
+beside them; dates; required texts): a red sentence under a field says what is wrong and the
+button stays disabled until all is well. What the signed-in role may not do is disabled with a
+tooltip saying why; the services refuse it anyway and the one presenter says so."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlmodel import Session, select
+
+from desktop.app.errors import presenter
+from desktop.app.models import ColumnSpec, RowsModel, SortProxy
+from desktop.app.pages.base import BookPage
+from ledger.access import Action
+from ledger.charts import DONATION_INCOME_BY_SOURCE, MICRO_FUND_EXPENSE_BY_CATEGORY
+from ledger.clock import today
+from ledger.dates import parse_date
+from ledger.domain import Role
+from ledger.errors import GongzhangError, InvalidAmountError, InvalidInputError
+from ledger.i18n import N_, _, babel_locale
+from ledger.models import Counterparty
+from ledger.money import format_fen, parse_money, to_capital
+from ledger.rules.microfund import (
+    HARDSHIP,
+    MONEY_ACCOUNTS,
+    account_label,
+    category_label,
+    check_amount,
+    receipt_number,
+)
+from ledger.rules.privacy import mask_name
+from ledger.services.counterparties import CounterpartyKind, add_counterparty
+from ledger.services.microfund import (
+    MAX_MEMO_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
+    POSTED,
+    add_activity,
+    approve_expense,
+    attach_expense_receipt,
+    expense_view,
+    find_expense,
+    list_activities,
+    list_expenses,
+    list_receipts,
+    record_donation,
+    record_expense,
+    reject_expense,
+    restricted_balances,
+    status_label,
+)
+from ledger.services.settings import get_int
+
+ERROR_STYLE = "color: #b00020;"
+HINT_STYLE = "color: #555555;"
+
+# --- fields that check what is typed ---------------------------------------------------------
+
+
+class CheckedField(QWidget):
+    """A line edit whose text is checked as it is typed. ``check`` turns the text into a value
+    or raises a :class:`GongzhangError` whose message is shown under the field.
+
+    An untouched empty field shows nothing (it is merely not valid yet if required); once the
+    user has typed in it, a blank required field says why it is needed."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        check: Callable[[str], Any],
+        *,
+        required: bool = True,
+        placeholder: str = "",
+        text: str = "",
+    ) -> None:
+        super().__init__()
+        self._check = check
+        self.required = required
+        self.value: Any = None
+        self.valid = not required
+        self.message = ""
+        self.edit = QLineEdit(text)
+        self.edit.setPlaceholderText(placeholder)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setVerticalSpacing(2)
+        self.grid.addWidget(self.edit, 0, 0)
+        self.grid.addWidget(self.error, 1, 0, 1, 2)
+        self.edit.textChanged.connect(self.revalidate)
+        self.revalidate()
+
+    def set_required(self, required: bool) -> None:
+        self.required = required
+        self.revalidate()
+
+    def revalidate(self) -> None:
+        text = self.edit.text()
+        if not text.strip() and (not self.required or not self.edit.isModified()):
+            # Empty and optional, or empty and not yet touched: nothing to say.
+            self.value, self.valid, self.message = None, not self.required, ""
+        else:
+            try:
+                self.value, self.valid, self.message = self._check(text), True, ""
+            except GongzhangError as exc:
+                self.value, self.valid, self.message = None, False, str(exc)
+        self.error.setText(self.message)
+        self.error.setVisible(bool(self.message))
+        self.after_check()
+        self.changed.emit()
+
+    def after_check(self) -> None:
+        """What a kind of field shows besides the error (the capitals of an amount)."""
+
+    def clear(self) -> None:
+        self.edit.clear()
+        self.edit.setModified(False)
+        self.revalidate()
+
+
+class AmountField(CheckedField):
+    """An amount typed as people write it, read by the money parser, with its capitals (大写)
+    shown live beside it."""
+
+    def __init__(self, check: Callable[[str], int], *, required: bool = True) -> None:
+        self.capitals = QLabel()
+        self.capitals.setObjectName("capitals")
+        self.capitals.setStyleSheet(HINT_STYLE)
+        self.capitals.setToolTip(_("In capitals"))
+        self.capitals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.capitals.setWordWrap(True)
+        super().__init__(check, required=required, placeholder=_("e.g. 1,234.50"))
+        self.edit.setMaximumWidth(160)
+        self.edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.grid.addWidget(self.capitals, 0, 1)
+        self.grid.setColumnStretch(1, 1)
+
+    def after_check(self) -> None:
+        self.capitals.setText(to_capital(self.value) if self.value is not None else "")
+
+
+def positive_amount(what: str) -> Callable[[str], int]:
+    """A check of an amount more than zero; ``what`` is a message id (“the donation”)."""
+
+    def check(text: str) -> int:
+        return check_amount(parse_money(text).fen, what=_(what))
+
+    return check
+
+
+def budget_amount(text: str) -> int:
+    fen = parse_money(text).fen
+    if fen < 0:
+        raise InvalidAmountError(
+            _("An activity's budget is an amount of zero or more; got {value}.").format(
+                value=format_fen(fen)
+            )
+        )
+    return fen
+
+
+def required_text(what: str, limit: int) -> Callable[[str], str]:
+    """A check of a text that must not be blank nor longer than ``limit``; ``what`` is a
+    message id (“The memo”)."""
+
+    def check(text: str) -> str:
+        clean = text.strip()
+        if not clean:
+            raise InvalidInputError(_("{what} cannot be blank.").format(what=_(what)))
+        if len(clean) > limit:
+            raise InvalidInputError(
+                _("{what} is {n} characters long; keep it within {max}.").format(
+                    what=_(what), n=len(clean), max=limit
+                )
+            )
+        return clean
+
+    return check
+
+
+def date_field() -> CheckedField:
+    return CheckedField(parse_date, placeholder="YYYY-MM-DD", text=today().isoformat())
+
+
+def existing_file(text: str) -> Path:
+    path = Path(text.strip()).expanduser()
+    if not path.is_file():
+        raise InvalidInputError(_("There is no file at “{path}”.").format(path=text.strip()))
+    return path
+
+
+def _chinese() -> bool:
+    return babel_locale() == "zh_CN"
+
+
+def _money_combo() -> QComboBox:
+    combo = QComboBox()
+    for where, code in MONEY_ACCOUNTS.items():
+        combo.addItem(account_label(code, chinese=_chinese()), where)
+    return combo
+
+
+def _purpose_combo() -> QComboBox:
+    """Restricted money's purpose: blank (unrestricted), an activity, or a category."""
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    line = combo.lineEdit()
+    if line is not None:
+        line.setPlaceholderText(_("unrestricted"))
+    return combo
+
+
+def _fill_purposes(combo: QComboBox, activities: Sequence[str]) -> None:
+    text = combo.currentText()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem("", None)
+    for name in activities:
+        combo.addItem(name, name)
+    for key in MICRO_FUND_EXPENSE_BY_CATEGORY:
+        combo.addItem(category_label(key, chinese=_chinese()), key)
+    combo.setEditText(text)
+    combo.blockSignals(False)
+
+
+def _chosen_purpose(combo: QComboBox) -> str | None:
+    text = combo.currentText().strip()
+    if not text:
+        return None
+    index = combo.findText(text, Qt.MatchFlag.MatchExactly)
+    data = combo.itemData(index) if index >= 0 else None
+    return str(data) if data else text
+
+
+def _note_label(style: str) -> QLabel:
+    """A one-sentence note under a field (an error in red, a hint in grey), hidden while
+    empty."""
+    label = QLabel()
+    label.setStyleSheet(style)
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
+
+
+def _stacked(*widgets: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return holder
+
+
+def _top(box: QWidget) -> QWidget:
+    """``box`` at the top of a column, the room below it left empty."""
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(box)
+    layout.addStretch(1)
+    return holder
+
+
+def _table(model: RowsModel, *, sortable: bool = True) -> tuple[QTableView, SortProxy]:
+    proxy = SortProxy()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(sortable)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(22)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view, proxy
+
+
+def _fit(view: QTableView, widest: int = 260) -> None:
+    """Columns as wide as their contents, long texts (memos, names) capped at ``widest``."""
+    view.resizeColumnsToContents()
+    header = view.horizontalHeader()
+    for column in range(header.count()):
+        if header.sectionSize(column) > widest:
+            header.resizeSection(column, widest)
+
+
+def _form_box(title: str) -> tuple[QGroupBox, QFormLayout]:
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+    return box, form
+
+
+def _role_refusal(role: str, what: str) -> str:
+    """The tooltip of a button the role may not use; ``what`` is a message id."""
+    return _("Your role ({role}) may not {action}.").format(role=Role(role).label, action=_(what))
+
+
+def sees_names(role: str) -> bool:
+    """Whether the role sees donors' names in full (staff keep the books); everyone else sees
+    them masked as a notice shows them."""
+    return Role(role) in (Role.ADMIN, Role.TREASURER)
+
+
+# --- donations -------------------------------------------------------------------------------
+
+#: The source a donation usually has, by the kind of its donor.
+_SOURCE_BY_KIND = {
+    CounterpartyKind.MERCHANT.value: "merchant",
+    CounterpartyKind.VOLUNTEER.value: "volunteer",
+    CounterpartyKind.PROPERTY_COMPANY.value: "remuneration_gift",
+}
+
+RECEIPT_COLUMNS = (
+    ColumnSpec(N_("Receipt No.")),
+    ColumnSpec(N_("Date"), "date"),
+    ColumnSpec(N_("Donor")),
+    ColumnSpec(N_("Source")),
+    ColumnSpec(N_("Amount"), "money"),
+    ColumnSpec(N_("Purpose")),
+    ColumnSpec(N_("Voucher")),
+    ColumnSpec(N_("Reversed by")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DonationValues:
+    """What the donation form holds once it is valid. ``donor_id`` is None for a new donor,
+    who is then added with ``new_donor`` and ``new_donor_kind``."""
+
+    date: dt.date
+    donor_id: int | None
+    new_donor: str
+    new_donor_kind: str
+    source: str
+    amount_fen: int
+    pay_into: str = "bank"
+    purpose: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DonationsData:
+    donors: tuple[tuple[int, str, str], ...]  # id, name as the user may see it, kind
+    activities: tuple[str, ...]
+    receipts: tuple[tuple[Any, ...], ...]
+
+
+class DonationsPage(BookPage):
+    """Record a donation (a receipt numbered 捐-YYYY-NNNN is issued) and list the receipts.
+    Donors' names are masked (张*明) unless the user keeps the books."""
+
+    title = N_("Donations")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.data: DonationsData | None = None
+        self.last_receipt: str | None = None
+        self._busy = False
+        self._generation = 0
+        self._last_donor: str | None = None
+        splitter = QSplitter()
+        splitter.addWidget(_top(self._build_form()))
+        splitter.addWidget(self._build_list())
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 620])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._donor_changed(self.donor.currentText())
+
+    def _build_form(self) -> QGroupBox:
+        box, form = _form_box(_("Record a donation"))
+        self.date = date_field()
+        form.addRow(_("Date"), self.date)
+        self.donor = QComboBox()
+        self.donor.setEditable(True)
+        self.donor.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.donor.setMinimumContentsLength(14)
+        self.donor.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.donor_line = self.donor.lineEdit() or QLineEdit()
+        self.donor_line.setPlaceholderText(_("choose a donor or type a new name"))
+        self.donor.editTextChanged.connect(self._donor_changed)
+        self.donor_error = _note_label(ERROR_STYLE)
+        form.addRow(_("Donor"), _stacked(self.donor, self.donor_error))
+        self.kind = QComboBox()
+        for kind in CounterpartyKind:
+            if kind is not CounterpartyKind.PAYEE:
+                self.kind.addItem(kind.label, kind.value)
+        self.kind.setCurrentIndex(self.kind.findData(CounterpartyKind.RESIDENT.value))
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.new_donor_hint = _note_label(HINT_STYLE)
+        self.kind_label = QLabel(_("Kind of new donor"))
+        form.addRow(self.kind_label, _stacked(self.kind, self.new_donor_hint))
+        self.source = QComboBox()
+        for source, code in DONATION_INCOME_BY_SOURCE.items():
+            self.source.addItem(account_label(code, chinese=_chinese()), source)
+        form.addRow(_("Source"), self.source)
+        self.amount = AmountField(positive_amount(N_("the donation")))
+        form.addRow(_("Amount"), self.amount)
+        self.pay_into = _money_combo()
+        form.addRow(_("Paid into"), self.pay_into)
+        self.purpose = _purpose_combo()
+        self.purpose.setToolTip(
+            _(
+                "Leave blank for unrestricted money; name an activity or a spending category "
+                "if the donor restricted the gift to it."
+            )
+        )
+        form.addRow(_("Restricted to"), self.purpose)
+        self.submit_button = QPushButton(_("Record donation"))
+        self.submit_button.setDefault(True)
+        self.submit_button.clicked.connect(self.submit)
+        form.addRow("", self.submit_button)
+        if not self.user.may(Action.POST_ENTRY):
+            box.setToolTip(_role_refusal(self.user.role, N_("record donations")))
+            for widget in (
+                self.date, self.donor, self.kind, self.source, self.amount, self.pay_into,
+                self.purpose,
+            ):  # fmt: skip
+                widget.setEnabled(False)
+        self.date.changed.connect(self._update)
+        self.amount.changed.connect(self._update)
+        box.setMaximumWidth(520)
+        return box
+
+    def _build_list(self) -> QGroupBox:
+        self.receipts = RowsModel(RECEIPT_COLUMNS)
+        self.view, self.proxy = _table(self.receipts)
+        self.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.total = QLabel()
+        listing = QGroupBox(_("Donation receipts"))
+        list_layout = QVBoxLayout(listing)
+        list_layout.addWidget(self.view)
+        list_layout.addWidget(self.total)
+        if not sees_names(self.user.role):
+            note = _note_label(HINT_STYLE)
+            note.setText(
+                _("Donors who are private persons are shown masked, as notices show them.")
+            )
+            note.setVisible(True)
+            list_layout.addWidget(note)
+        return listing
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._generation += 1
+        generation, book_id, full = self._generation, self.book_id, sees_names(self.user.role)
+
+        def job(session: Session) -> DonationsData:
+            people = {
+                cp.id: (cp.name, cp.is_individual, cp.kind)
+                for cp in session.exec(select(Counterparty)).all()
+                if cp.id is not None
+            }
+
+            def shown(donor_id: int) -> str:
+                name, individual, _kind = people[donor_id]
+                return name if full else mask_name(name, is_individual=individual)
+
+            receipts = tuple(
+                (
+                    r.number,
+                    r.date,
+                    shown(r.donor_id),
+                    r.source_label,
+                    r.amount_fen,
+                    r.purpose_label if r.restricted else "",
+                    r.voucher_number,
+                    r.reversed_by or "",
+                )
+                for r in list_receipts(session, book_id=book_id)
+            )
+            donors = tuple(
+                (cp_id, shown(cp_id), kind)
+                for cp_id, (_n, _i, kind) in people.items()
+                if kind != CounterpartyKind.PAYEE.value
+            )
+            activities = tuple(a.name for a in list_activities(session, book_id=book_id))
+            return DonationsData(donors, activities, receipts)
+
+        def loaded(data: DonationsData) -> None:
+            if generation == self._generation:
+                self.show_data(data)
+
+        self.database.read(job, loaded)
+
+    def show_data(self, data: DonationsData) -> None:
+        self.data = data
+        typed = self.donor.currentText()
+        self.donor.blockSignals(True)
+        self.donor.clear()
+        for donor_id, name, kind in data.donors:
+            self.donor.addItem(name, donor_id)
+            self.donor.setItemData(
+                self.donor.count() - 1, _kind_label(kind), Qt.ItemDataRole.ToolTipRole
+            )
+        self.donor.setEditText(typed)
+        self.donor.blockSignals(False)
+        _fill_purposes(self.purpose, data.activities)
+        self.receipts.set_rows(data.receipts)
+        _fit(self.view)
+        total = sum(row[4] for row in data.receipts if not row[7])
+        self.total.setText(
+            _("{n} receipts; {amount} received (reversed receipts not counted).").format(
+                n=len(data.receipts), amount=format_fen(total)
+            )
+        )
+        self._donor_changed(typed)
+
+    # -- the form --------------------------------------------------------------------------
+
+    def donor_id(self) -> int | None:
+        """The existing donor whose name is in the donor box, if any."""
+        text = self.donor.currentText().strip()
+        index = self.donor.findText(text, Qt.MatchFlag.MatchExactly) if text else -1
+        return int(self.donor.itemData(index)) if index >= 0 else None
+
+    def _donor_changed(self, text: str) -> None:
+        clean = text.strip()
+        existing = self.donor_id()
+        new = bool(clean) and existing is None
+        self.kind.setEnabled(new and self.user.may(Action.POST_ENTRY))
+        self.kind_label.setEnabled(new)
+        self.new_donor_hint.setText(
+            _("“{name}” is not yet a donor; they will be added with this kind.").format(
+                name=clean[:40]
+            )
+            if new
+            else ""
+        )
+        self.new_donor_hint.setVisible(new)
+        touched = self.donor_line.isModified()
+        message = (
+            _("Choose a donor or type the name of a new one.") if not clean and touched else ""
+        )
+        self.donor_error.setText(message)
+        self.donor_error.setVisible(bool(message))
+        if clean != self._last_donor:
+            self._last_donor = clean
+            if existing is not None and self.data is not None:
+                kind = next((k for i, _n, k in self.data.donors if i == existing), "")
+                self._suggest_source(kind)
+            elif new:
+                self._suggest_source(str(self.kind.currentData()))
+        self._update()
+
+    def _kind_changed(self) -> None:
+        if self.donor_id() is None:
+            self._suggest_source(str(self.kind.currentData()))
+
+    def _suggest_source(self, kind: str) -> None:
+        index = self.source.findData(_SOURCE_BY_KIND.get(kind, "other"))
+        if index >= 0:
+            self.source.setCurrentIndex(index)
+
+    def values(self) -> DonationValues | None:
+        """The form's values, or None while something is missing or wrong."""
+        name = self.donor.currentText().strip()
+        if not (self.date.valid and self.amount.valid and name):
+            return None
+        return DonationValues(
+            date=self.date.value,
+            donor_id=self.donor_id(),
+            new_donor=name,
+            new_donor_kind=str(self.kind.currentData()),
+            source=str(self.source.currentData()),
+            amount_fen=self.amount.value,
+            pay_into=str(self.pay_into.currentData()),
+            purpose=_chosen_purpose(self.purpose),
+        )
+
+    def _update(self) -> None:
+        allowed = self.user.may(Action.POST_ENTRY)
+        self.submit_button.setEnabled(allowed and not self._busy and self.values() is not None)
+        self.submit_button.setToolTip(
+            "" if allowed else _role_refusal(self.user.role, N_("record donations"))
+        )
+
+    def submit(self) -> None:
+        values = self.values()
+        if values is not None and not self._busy:
+            self.record_donation(values)
+
+    def record_donation(self, values: DonationValues) -> None:
+        """Add the donor if new, record the donation and issue its receipt (one unit of
+        work: a refusal leaves nothing behind)."""
+        user, book_id = self.user, self.book_id
+
+        def job(session: Session) -> str:
+            actor = user.actor(session)
+            donor_id = values.donor_id
+            if donor_id is None:
+                donor = add_counterparty(
+                    session, kind=values.new_donor_kind, name=values.new_donor, actor=actor
+                )
+                donor_id = donor.id or 0
+            receipt = record_donation(
+                session,
+                book_id=book_id,
+                date=values.date,
+                donor_id=donor_id,
+                source=values.source,
+                amount_fen=values.amount_fen,
+                actor=actor,
+                purpose=values.purpose,
+                pay_into=values.pay_into,
+            )
+            return receipt_number(receipt.year, receipt.seq)
+
+        self._busy = True
+        self._update()
+        self.database.write(job, lambda number: self._recorded(number, values), self._failed)
+
+    def _recorded(self, number: str, values: DonationValues) -> None:
+        self._busy = False
+        self.last_receipt = number
+        self.amount.clear()
+        self.donor.setEditText("")
+        self.purpose.setEditText("")
+        self.message.emit(
+            _("Recorded donation receipt {number}: {amount} from {donor}.").format(
+                number=number, amount=format_fen(values.amount_fen), donor=values.new_donor
+            )
+        )
+        self.refresh()
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy = False
+        self._update()
+        presenter().show(error)
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return CounterpartyKind(kind).label
+    except ValueError:
+        return kind
+
+
+# --- expenses and approvals ------------------------------------------------------------------
+
+QUEUE_COLUMNS = (
+    ColumnSpec(N_("No."), "int"),
+    ColumnSpec(N_("Date"), "date"),
+    ColumnSpec(N_("Amount"), "money"),
+    ColumnSpec(N_("Recorded by")),
+    ColumnSpec(N_("Approvals")),
+    ColumnSpec(N_("Approved by")),
+    ColumnSpec(N_("Memo")),
+    ColumnSpec(N_("Category")),
+)
+
+EXPENSE_COLUMNS = (
+    ColumnSpec(N_("No."), "int"),
+    ColumnSpec(N_("Date"), "date"),
+    ColumnSpec(N_("Amount"), "money"),
+    ColumnSpec(N_("Status")),
+    ColumnSpec(N_("Voucher")),
+    ColumnSpec(N_("Memo")),
+    ColumnSpec(N_("Category")),
+    ColumnSpec(N_("Activity")),
+    ColumnSpec(N_("Purpose")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpenseValues:
+    date: dt.date
+    category: str
+    amount_fen: int
+    memo: str | None
+    pay_from: str = "bank"
+    activity_id: int | None = None
+    purpose: str | None = None
+    private_note: str = ""
+    receipt: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """What decides who may approve a pending expense."""
+
+    id: int
+    recorded_by: str
+    approved_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExpensesData:
+    threshold_fen: int
+    activities: tuple[tuple[int, str], ...]
+    queue: tuple[QueueItem, ...]
+    queue_rows: tuple[tuple[Any, ...], ...]
+    expense_rows: tuple[tuple[Any, ...], ...]
+    statuses: dict[int, str]
+
+
+class ExpensesPage(BookPage):
+    """Record spending (posted at once below the approval threshold, else queued), attach its
+    receipt, and decide the queue: approve or reject, never one's own expense."""
+
+    title = N_("Expenses and approvals")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.data: ExpensesData | None = None
+        self._busy = False
+        self._generation = 0
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self._build_queue())
+        right.addWidget(self._build_list())
+        right.setSizes([260, 400])
+        splitter = QSplitter()
+        splitter.addWidget(_top(self._build_form()))
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 620])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._category_changed()
+        self._update_decisions()
+        self._update_attach()
+
+    def _build_form(self) -> QGroupBox:
+        box, form = _form_box(_("Record an expense"))
+        self.date = date_field()
+        form.addRow(_("Date"), self.date)
+        self.category = QComboBox()
+        for key in MICRO_FUND_EXPENSE_BY_CATEGORY:
+            self.category.addItem(category_label(key, chinese=_chinese()), key)
+        self.category.currentIndexChanged.connect(self._category_changed)
+        form.addRow(_("Category"), self.category)
+        self.amount = AmountField(positive_amount(N_("the expense")))
+        form.addRow(_("Amount"), self.amount)
+        self.memo = CheckedField(required_text(N_("The memo"), MAX_MEMO_LENGTH))
+        form.addRow(_("Memo"), self.memo)
+        self.private_note = CheckedField(
+            required_text(N_("The private note"), MAX_NOTE_LENGTH), required=False
+        )
+        self.private_note.edit.setToolTip(
+            _("Kept in the ledger only, never in a notice: for hardship help, who was helped.")
+        )
+        form.addRow(_("Private note"), self.private_note)
+        self.pay_from = _money_combo()
+        form.addRow(_("Paid from"), self.pay_from)
+        self.activity = QComboBox()
+        form.addRow(_("Activity"), self.activity)
+        self.purpose = _purpose_combo()
+        self.purpose.setToolTip(
+            _("Leave blank to pay from unrestricted money; name the purpose to use money "
+              "donors restricted to it.")
+        )  # fmt: skip
+        form.addRow(_("Restricted money of"), self.purpose)
+        self.receipt = CheckedField(existing_file, required=False, placeholder=_("optional"))
+        browse = QPushButton(_("Browse…"))
+        browse.clicked.connect(self._browse)
+        self.receipt.grid.addWidget(browse, 0, 1)
+        self.receipt_note = _note_label(ERROR_STYLE)
+        self.receipt.grid.addWidget(self.receipt_note, 2, 0, 1, 2)
+        form.addRow(_("Receipt file"), self.receipt)
+        self.submit_button = QPushButton(_("Record expense"))
+        self.submit_button.clicked.connect(self.submit)
+        form.addRow("", self.submit_button)
+        for field in (self.date, self.amount, self.memo, self.private_note, self.receipt):
+            field.changed.connect(self._update)
+        if not self.user.may(Action.POST_ENTRY):
+            box.setToolTip(_role_refusal(self.user.role, N_("record expenses")))
+            for widget in (
+                self.date, self.category, self.amount, self.memo, self.private_note,
+                self.pay_from, self.activity, self.purpose, self.receipt,
+            ):  # fmt: skip
+                widget.setEnabled(False)
+        box.setMaximumWidth(520)
+        return box
+
+    def _build_queue(self) -> QGroupBox:
+        queue_box = QGroupBox(_("Waiting for approval"))
+        self.queue = RowsModel(QUEUE_COLUMNS)
+        self.queue_view, self.queue_proxy = _table(self.queue)
+        self.queue_view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.queue_view.selectionModel().selectionChanged.connect(self._update_decisions)
+        self.approve_button = QPushButton(_("Approve"))
+        self.approve_button.clicked.connect(self._approve_selected)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(_("reason for rejecting (required)"))
+        self.reason.textChanged.connect(self._update_decisions)
+        self.reject_button = QPushButton(_("Reject"))
+        self.reject_button.clicked.connect(self._reject_selected)
+        self.decision_note = _note_label(HINT_STYLE)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.approve_button)
+        buttons.addWidget(self.reason, 1)
+        buttons.addWidget(self.reject_button)
+        queue_layout = QVBoxLayout(queue_box)
+        queue_layout.addWidget(self.queue_view)
+        queue_layout.addLayout(buttons)
+        queue_layout.addWidget(self.decision_note)
+        return queue_box
+
+    def _build_list(self) -> QGroupBox:
+        all_box = QGroupBox(_("Expenses"))
+        self.expenses = RowsModel(EXPENSE_COLUMNS)
+        self.expense_view, self.expense_proxy = _table(self.expenses)
+        self.expense_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+        self.expense_view.selectionModel().selectionChanged.connect(self._update_attach)
+        self.attach_button = QPushButton(_("Attach a receipt…"))
+        self.attach_button.clicked.connect(self._attach_selected)
+        attach_row = QHBoxLayout()
+        attach_row.addStretch(1)
+        attach_row.addWidget(self.attach_button)
+        all_layout = QVBoxLayout(all_box)
+        all_layout.addWidget(self.expense_view)
+        all_layout.addLayout(attach_row)
+        return all_box
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._generation += 1
+        generation, book_id = self._generation, self.book_id
+
+        def job(session: Session) -> ExpensesData:
+            every = list_expenses(session, book_id=book_id)
+            pending = [e for e in every if e.status == "pending"]
+            return ExpensesData(
+                threshold_fen=get_int(session, book_id, "approval_threshold_fen"),
+                activities=tuple((a.id, a.name) for a in list_activities(session, book_id=book_id)),
+                queue=tuple(QueueItem(e.id, e.recorded_by, e.approved_by) for e in pending),
+                queue_rows=tuple(
+                    (
+                        e.id,
+                        e.date,
+                        e.amount_fen,
+                        e.recorded_by,
+                        f"{len(e.approved_by)}/{e.approvals_required}",
+                        ", ".join(e.approved_by),
+                        e.memo,
+                        e.category_label,
+                    )
+                    for e in pending
+                ),
+                expense_rows=tuple(
+                    (
+                        e.id,
+                        e.date,
+                        e.amount_fen,
+                        status_label(e.status),
+                        e.voucher_number or "",
+                        e.memo,
+                        e.category_label,
+                        e.activity,
+                        e.purpose_label if e.purpose is not None else "",
+                    )
+                    for e in every
+                ),
+                statuses={e.id: e.status for e in every},
+            )
+
+        def loaded(data: ExpensesData) -> None:
+            if generation == self._generation:
+                self.show_data(data)
+
+        self.database.read(job, loaded)
+
+    def show_data(self, data: ExpensesData) -> None:
+        self.data = data
+        chosen = self.activity.currentData()
+        self.activity.clear()
+        self.activity.addItem(_("(none)"), None)
+        for activity_id, name in data.activities:
+            self.activity.addItem(name, activity_id)
+        self.activity.setCurrentIndex(max(self.activity.findData(chosen), 0))
+        _fill_purposes(self.purpose, [name for _i, name in data.activities])
+        self.queue.set_rows(data.queue_rows)
+        self.expenses.set_rows(data.expense_rows)
+        _fit(self.queue_view)
+        _fit(self.expense_view)
+        self._update()
+        self._update_decisions()
+        self._update_attach()
+
+    # -- recording -------------------------------------------------------------------------
+
+    def _category_changed(self) -> None:
+        hardship = self.category.currentData() == HARDSHIP
+        if hardship:
+            self.memo.clear()
+            self.memo.edit.setPlaceholderText(_("written by the ledger"))
+        else:
+            self.memo.edit.setPlaceholderText("")
+        self.memo.edit.setEnabled(not hardship and self.user.may(Action.POST_ENTRY))
+        self.memo.set_required(not hardship)
+        self.private_note.set_required(hardship)
+        self.private_note.edit.setPlaceholderText(
+            _("required: who was helped") if hardship else _("optional")
+        )
+        self._update()
+
+    def _browse(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("Choose the receipt"),
+            "",
+            _("Receipts (*.pdf *.jpg *.jpeg *.png);;All files (*)"),
+        )
+        if path:
+            self.receipt.edit.setText(path)
+            self.receipt.edit.setModified(True)
+
+    def receipt_problem(self) -> str:
+        """Why the receipt file cannot go with this expense now (it would wait for approval,
+        and receipts are attached to posted entries), or an empty string."""
+        if self.receipt.value is None or self.amount.value is None or self.data is None:
+            return ""
+        if self.amount.value >= self.data.threshold_fen:
+            return _(
+                "Expenses of {threshold} or more wait for approval; attach the receipt once "
+                "this one is posted."
+            ).format(threshold=format_fen(self.data.threshold_fen))
+        return ""
+
+    def values(self) -> ExpenseValues | None:
+        fields = (self.date, self.amount, self.memo, self.private_note, self.receipt)
+        if not all(f.valid for f in fields) or self.receipt_problem():
+            return None
+        return ExpenseValues(
+            date=self.date.value,
+            category=str(self.category.currentData()),
+            amount_fen=self.amount.value,
+            memo=self.memo.value,
+            pay_from=str(self.pay_from.currentData()),
+            activity_id=self.activity.currentData(),
+            purpose=_chosen_purpose(self.purpose),
+            private_note=self.private_note.value or "",
+            receipt=self.receipt.value,
+        )
+
+    def _update(self) -> None:
+        problem = self.receipt_problem()
+        self.receipt_note.setText(problem)
+        self.receipt_note.setVisible(bool(problem))
+        allowed = self.user.may(Action.POST_ENTRY)
+        self.submit_button.setEnabled(allowed and not self._busy and self.values() is not None)
+        self.submit_button.setToolTip(
+            "" if allowed else _role_refusal(self.user.role, N_("record expenses"))
+        )
+
+    def submit(self) -> None:
+        values = self.values()
+        if values is not None and not self._busy:
+            self.record_expense(values)
+
+    def record_expense(self, values: ExpenseValues) -> None:
+        """Record the expense and, if it is posted at once, attach its receipt (one unit of
+        work: if the receipt cannot be kept, the expense is not recorded either)."""
+        user, book_id = self.user, self.book_id
+
+        def job(session: Session) -> tuple[int, str, str | None, int]:
+            receipt = None
+            if values.receipt is not None:
+                try:
+                    receipt = (values.receipt.name, values.receipt.read_bytes())
+                except OSError as exc:
+                    raise InvalidInputError(
+                        _("Cannot read {file}: {reason}").format(
+                            file=values.receipt, reason=exc.strerror
+                        )
+                    ) from exc
+            actor = user.actor(session)
+            expense = record_expense(
+                session,
+                book_id=book_id,
+                date=values.date,
+                category=values.category,
+                amount_fen=values.amount_fen,
+                actor=actor,
+                memo=values.memo,
+                pay_from=values.pay_from,
+                activity_id=values.activity_id,
+                purpose=values.purpose,
+                private_note=values.private_note,
+            )
+            expense_id = expense.id or 0
+            if receipt is not None:
+                if expense.status != POSTED:
+                    raise InvalidInputError(
+                        _(
+                            "This expense waits for approval, so its receipt cannot be attached "
+                            "yet; record it without the receipt and attach it once it is posted."
+                        )
+                    )
+                attach_expense_receipt(
+                    session,
+                    expense_id=expense_id,
+                    filename=receipt[0],
+                    data=receipt[1],
+                    actor=actor,
+                )
+            view = expense_view(session, expense_id=expense_id)
+            return view.id, view.status, view.voucher_number, view.approvals_required
+
+        self._busy = True
+        self._update()
+        self.database.write(job, self._recorded, self._failed)
+
+    def _recorded(self, result: tuple[int, str, str | None, int]) -> None:
+        expense_id, status, voucher, needed = result
+        self._busy = False
+        for field in (self.amount, self.memo, self.private_note, self.receipt):
+            field.clear()
+        if status == POSTED:
+            text = _("Recorded expense {id} and posted it as {voucher}.").format(
+                id=expense_id, voucher=voucher
+            )
+        else:
+            text = _("Recorded expense {id}; it waits for {n} approvers other than you.").format(
+                id=expense_id, n=needed
+            )
+        self.message.emit(text)
+        self.refresh()
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy = False
+        self._update()
+        presenter().show(error)
+
+    # -- the queue -------------------------------------------------------------------------
+
+    def selected_expense(self) -> int | None:
+        rows = self.queue_view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        source = self.queue_proxy.mapToSource(rows[0])
+        return int(self.queue.row(source.row())[0])
+
+    def select_expense(self, expense_id: int) -> bool:
+        """Select a pending expense in the queue (as a click would)."""
+        for row in range(self.queue.rowCount()):
+            if self.queue.row(row)[0] == expense_id:
+                index = self.queue_proxy.mapFromSource(self.queue.index(row, 0))
+                self.queue_view.selectionModel().select(
+                    index,
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+                return True
+        return False
+
+    def why_not_decide(self, expense_id: int | None) -> str:
+        """Why the user may not approve or reject the expense, in one sentence (or "")."""
+        if not self.user.may(Action.APPROVE):
+            return _role_refusal(self.user.role, N_("approve expenses"))
+        if expense_id is None:
+            return _("Choose an expense in the queue first.")
+        item = next((q for q in self.data.queue if q.id == expense_id), None) if self.data else None
+        if item is None:
+            return ""
+        if item.recorded_by == self.user.username:
+            return _("You recorded this expense; another approver must decide.")
+        if self.user.username in item.approved_by:
+            return _("You have already approved this expense; other approvers must decide.")
+        return ""
+
+    def _update_decisions(self) -> None:
+        expense_id = self.selected_expense()
+        why = self.why_not_decide(expense_id)
+        self.approve_button.setEnabled(not why)
+        self.approve_button.setToolTip(why)
+        needs_reason = "" if self.reason.text().strip() else _("Give a reason for rejecting.")
+        self.reject_button.setEnabled(not why and not needs_reason)
+        self.reject_button.setToolTip(why or needs_reason)
+        self.reason.setEnabled(self.user.may(Action.APPROVE))
+        note = why if expense_id is not None else ""
+        self.decision_note.setText(note)
+        self.decision_note.setVisible(bool(note))
+
+    def _approve_selected(self) -> None:
+        expense_id = self.selected_expense()
+        if expense_id is not None:
+            self.approve(expense_id)
+
+    def _reject_selected(self) -> None:
+        expense_id = self.selected_expense()
+        if expense_id is not None:
+            self.reject(expense_id, self.reason.text())
+
+    def approve(self, expense_id: int) -> None:
+        """Approve through the service (which refuses a self-approval and roles that may not
+        approve; the refusal reaches the presenter)."""
+        user, book_id = self.user, self.book_id
+
+        def job(session: Session) -> tuple[str, str | None, int, int]:
+            find_expense(session, book_id=book_id, expense_id=expense_id)
+            approve_expense(session, expense_id=expense_id, actor=user.actor(session))
+            view = expense_view(session, expense_id=expense_id)
+            return view.status, view.voucher_number, len(view.approved_by), view.approvals_required
+
+        def done(result: tuple[str, str | None, int, int]) -> None:
+            status, voucher, have, need = result
+            if status == POSTED:
+                text = _("Approved expense {id}; it is posted as {voucher}.").format(
+                    id=expense_id, voucher=voucher
+                )
+            else:
+                text = _("Approved expense {id}: {have} of {need} approvals.").format(
+                    id=expense_id, have=have, need=need
+                )
+            self.message.emit(text)
+            self.refresh()
+
+        self.database.write(job, done)
+
+    def reject(self, expense_id: int, reason: str) -> None:
+        user, book_id = self.user, self.book_id
+
+        def job(session: Session) -> str:
+            find_expense(session, book_id=book_id, expense_id=expense_id)
+            reject_expense(session, expense_id=expense_id, actor=user.actor(session), reason=reason)
+            return expense_view(session, expense_id=expense_id).reason
+
+        def done(text: str) -> None:
+            self.reason.clear()
+            self.message.emit(
+                _("Rejected expense {id}: {reason}").format(id=expense_id, reason=text)
+            )
+            self.refresh()
+
+        self.database.write(job, done)
+
+    # -- receipts of posted expenses -------------------------------------------------------
+
+    def selected_posted(self) -> int | None:
+        rows = self.expense_view.selectionModel().selectedRows()
+        if not rows or self.data is None:
+            return None
+        expense_id = int(self.expenses.row(self.expense_proxy.mapToSource(rows[0]).row())[0])
+        return expense_id if self.data.statuses.get(expense_id) == POSTED else None
+
+    def _update_attach(self) -> None:
+        if not self.user.may(Action.ATTACH_FILE):
+            why = _role_refusal(self.user.role, N_("attach receipts"))
+        elif self.selected_posted() is None:
+            why = _("Choose a posted expense in the list first.")
+        else:
+            why = ""
+        self.attach_button.setEnabled(not why)
+        self.attach_button.setToolTip(why)
+
+    def _attach_selected(self) -> None:
+        expense_id = self.selected_posted()
+        if expense_id is None:
+            return
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("Choose the receipt"),
+            "",
+            _("Receipts (*.pdf *.jpg *.jpeg *.png);;All files (*)"),
+        )
+        if path:
+            self.attach_receipt(expense_id, Path(path))
+
+    def attach_receipt(self, expense_id: int, path: Path) -> None:
+        user = self.user
+
+        def job(session: Session) -> str:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise InvalidInputError(
+                    _("Cannot read {file}: {reason}").format(file=path, reason=exc.strerror)
+                ) from exc
+            attached = attach_expense_receipt(
+                session,
+                expense_id=expense_id,
+                filename=path.name,
+                data=data,
+                actor=user.actor(session),
+            )
+            return attached.filename
+
+        self.database.write(
+            job,
+            lambda name: self.message.emit(
+                _("Attached {file} to expense {id}.").format(file=name, id=expense_id)
+            ),
+        )
+
+
+# --- activities ------------------------------------------------------------------------------
+
+ACTIVITY_COLUMNS = (
+    ColumnSpec(N_("Date"), "date"),
+    ColumnSpec(N_("Activity")),
+    ColumnSpec(N_("Budget"), "money"),
+    ColumnSpec(N_("Spent"), "money"),
+    ColumnSpec(N_("Remaining"), "money"),
+    ColumnSpec(N_("Used"), "percent"),
+    ColumnSpec(N_("Waiting for approval"), "money"),
+    ColumnSpec(N_("Participants"), "int"),
+    ColumnSpec(N_("Restricted donations"), "money"),
+    ColumnSpec(N_("Restricted money left"), "money"),
+)
+
+RESTRICTED_COLUMNS = (
+    ColumnSpec(N_("Purpose")),
+    ColumnSpec(N_("Donated"), "money"),
+    ColumnSpec(N_("Spent"), "money"),
+    ColumnSpec(N_("Balance"), "money"),
+    ColumnSpec(N_("Waiting for approval"), "money"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivitiesData:
+    activities: tuple[tuple[Any, ...], ...]
+    restricted: tuple[tuple[Any, ...], ...]
+
+
+class ActivitiesPage(BookPage):
+    """The book's activities against their budgets (spent is posted spending; reversed
+    expenses do not count), the money donors restricted to a purpose, and a form to plan an
+    activity."""
+
+    title = N_("Activities")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.data: ActivitiesData | None = None
+        self._busy = False
+        self._generation = 0
+        self.activities = RowsModel(ACTIVITY_COLUMNS)
+        self.view, self.proxy = _table(self.activities)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.restricted = RowsModel(RESTRICTED_COLUMNS)
+        self.restricted_view, self.restricted_proxy = _table(self.restricted)
+        self.restricted_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+
+        box, form = _form_box(_("Plan an activity"))
+        self.name = CheckedField(required_text(N_("An activity's name"), MAX_NAME_LENGTH))
+        form.addRow(_("Activity"), self.name)
+        self.date = date_field()
+        form.addRow(_("Date"), self.date)
+        self.budget = AmountField(budget_amount)
+        form.addRow(_("Budget"), self.budget)
+        self.note = CheckedField(required_text(N_("The note"), MAX_NOTE_LENGTH), required=False)
+        form.addRow(_("Note"), self.note)
+        self.submit_button = QPushButton(_("Add activity"))
+        self.submit_button.clicked.connect(self.submit)
+        form.addRow("", self.submit_button)
+        for field in (self.name, self.date, self.budget, self.note):
+            field.changed.connect(self._update)
+            field.setEnabled(self.user.may(Action.POST_ENTRY))
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+        activities_box = QGroupBox(_("Activities and their budgets"))
+        activities_layout = QVBoxLayout(activities_box)
+        activities_layout.addWidget(self.view)
+        restricted_box = QGroupBox(_("Restricted money by purpose"))
+        restricted_layout = QVBoxLayout(restricted_box)
+        restricted_layout.addWidget(self.restricted_view)
+        bottom = QHBoxLayout()
+        bottom.addWidget(restricted_box, 3)
+        bottom.addWidget(_top(box), 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(activities_box, 3)
+        layout.addLayout(bottom, 2)
+        self._update()
+
+    def refresh(self) -> None:
+        self._generation += 1
+        generation, book_id = self._generation, self.book_id
+
+        def job(session: Session) -> ActivitiesData:
+            return ActivitiesData(
+                activities=tuple(
+                    (
+                        a.date,
+                        a.name,
+                        a.budget_fen,
+                        a.actual_fen,
+                        a.remaining_fen,
+                        Fraction(a.used_bp, 10_000) if a.used_bp is not None else None,
+                        a.pending_fen,
+                        a.participants,
+                        a.restricted_donations_fen or None,
+                        a.restricted_left_fen if a.restricted_donations_fen else None,
+                    )
+                    for a in list_activities(session, book_id=book_id)
+                ),
+                restricted=tuple(
+                    (b.label, b.donated_fen, b.spent_fen, b.balance_fen, b.pending_fen)
+                    for b in restricted_balances(session, book_id=book_id)
+                ),
+            )
+
+        def loaded(data: ActivitiesData) -> None:
+            if generation == self._generation:
+                self.show_data(data)
+
+        self.database.read(job, loaded)
+
+    def show_data(self, data: ActivitiesData) -> None:
+        self.data = data
+        self.activities.set_rows(data.activities)
+        self.restricted.set_rows(data.restricted)
+        _fit(self.view)
+        _fit(self.restricted_view)
+
+    def _update(self) -> None:
+        allowed = self.user.may(Action.POST_ENTRY)
+        valid = all(f.valid for f in (self.name, self.date, self.budget, self.note))
+        self.submit_button.setEnabled(allowed and valid and not self._busy)
+        self.submit_button.setToolTip(
+            "" if allowed else _role_refusal(self.user.role, N_("plan activities"))
+        )
+
+    def submit(self) -> None:
+        if not self.submit_button.isEnabled():
+            return
+        self.add_activity(
+            self.name.value, self.date.value, self.budget.value, self.note.value or ""
+        )
+
+    def add_activity(self, name: str, date: dt.date, budget_fen: int, note: str = "") -> None:
+        user, book_id = self.user, self.book_id
+
+        def job(session: Session) -> str:
+            activity = add_activity(
+                session,
+                book_id=book_id,
+                name=name,
+                date=date,
+                budget_fen=budget_fen,
+                actor=user.actor(session),
+                note=note,
+            )
+            return activity.name
+
+        def done(added: str) -> None:
+            self._busy = False
+            for field in (self.name, self.budget, self.note):
+                field.clear()
+            self._update()
+            self.message.emit(
+                _("Added activity “{name}” with a budget of {budget}.").format(
+                    name=added, budget=format_fen(budget_fen)
+                )
+            )
+            self.refresh()
+
+        def failed(error: BaseException) -> None:
+            self._busy = False
+            self._update()
+            presenter().show(error)
+
+        self._busy = True
+        self._update()
+        self.database.write(job, done, failed)
