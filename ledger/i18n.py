@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import gettext
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -65,22 +68,43 @@ def set_language(code: str | None) -> str:
     return _current
 
 
+_local = threading.local()
+
+
+def _language() -> str:
+    """The language of this thread: its own (:func:`thread_language`), else the app's."""
+    own: str | None = getattr(_local, "language", None)
+    return own or _current
+
+
+@contextmanager
+def thread_language(code: str | None) -> Iterator[str]:
+    """Use ``code`` for the messages of this thread only, for the ``with`` block: a notice is
+    built in its own language on the desktop's worker while the window keeps the user's."""
+    previous = getattr(_local, "language", None)
+    _local.language = normalize_language(code)
+    try:
+        yield _local.language
+    finally:
+        _local.language = previous
+
+
 def current_language() -> str:
-    return _current
+    return _language()
 
 
 def babel_locale() -> str:
     """The babel locale for number and date formats in the current language."""
-    return "zh_CN" if _current == "zh_CN" else "en"
+    return "zh_CN" if _language() == "zh_CN" else "en"
 
 
 def _(message: str) -> str:
     """Translate ``message`` into the current language."""
-    return _catalog(_current).gettext(message)
+    return _catalog(_language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _catalog(_current).ngettext(singular, plural, n)
+    return _catalog(_language()).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"

@@ -24,6 +24,8 @@ from desktop.app.pages.base import BookPage
 from desktop.app.pages.dashboard import DashboardPage
 from desktop.app.pages.journal import JournalPage
 from desktop.app.pages.microfund import ActivitiesPage, DonationsPage, ExpensesPage
+from desktop.app.pages.reports import ReportsPage
+from desktop.app.pages.votes import VotesPage
 from desktop.app.session import SignedIn
 from ledger import i18n
 from ledger.backup import backup_ledger
@@ -32,8 +34,10 @@ from ledger.i18n import _
 from ledger.services.books import list_books
 
 PageFactory = type[BookPage]
-#: The pages every book has, then those of its kind (filled by the kind's modules).
+#: The pages every book has first, then those of its kind.
 COMMON_PAGES: list[PageFactory] = [DashboardPage, JournalPage]
+#: The pages every book has after those of its kind.
+CLOSING_PAGES: list[PageFactory] = [VotesPage, ReportsPage]
 KIND_PAGES: dict[str, list[PageFactory]] = {
     BookKind.MICRO_FUND.value: [DonationsPage, ExpensesPage, ActivitiesPage],
     BookKind.TRUST_PROPERTY.value: [],
@@ -173,7 +177,7 @@ class MainWindow(QMainWindow):
             self.tabs.blockSignals(False)
             return
         book_id, _name, kind = self.books[row]
-        for factory in [*COMMON_PAGES, *KIND_PAGES.get(kind, [])]:
+        for factory in [*COMMON_PAGES, *KIND_PAGES.get(kind, []), *CLOSING_PAGES]:
             page = factory(self.database, book_id, kind, self.user)
             page.message.connect(self.show_message)
             self.pages.append(page)
