@@ -3,7 +3,7 @@
 # balance, the property company's remuneration and gift, the village's 3331 distribution, the
 # owners' meeting that approved next year's budget and the participatory budget, print every
 # public notice of November and December 2024 into build/notices/ (PDF and Excel), and verify
-# the whole ledger. (Later this opens the desktop app on the demo.)
+# the whole ledger; then open the desktop app on the demo ledger (when there is a display).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -29,3 +29,9 @@ $gz report build/demo.sqlite --all --period 2024-11 -o build/notices
 $gz report build/demo.sqlite --all --period 2024-12 -o build/notices
 echo
 $gz verify build/demo.sqlite
+echo
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    exec $gz gui build/demo.sqlite --user admin
+else
+    echo "No display here: open the app on the demo with  $gz gui build/demo.sqlite --user admin"
+fi
