@@ -51,6 +51,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 }
 
 
+def action_label(action: Action) -> str:
+    """What the action is, in the interface language ("record entries")."""
+    return _(_ACTION_LABELS[action])
+
+
 def may(role: Role | str, action: Action) -> bool:
     """Whether a role may perform an action (the UI greys out what this refuses)."""
     return Role(role) in PERMISSIONS[action]

@@ -25,19 +25,23 @@ from desktop.app.pages.dashboard import DashboardPage
 from desktop.app.pages.journal import JournalPage
 from desktop.app.pages.microfund import ActivitiesPage, DonationsPage, ExpensesPage
 from desktop.app.pages.reports import ReportsPage
+from desktop.app.pages.users import UsersPage
 from desktop.app.pages.votes import VotesPage
 from desktop.app.session import SignedIn
 from ledger import i18n
 from ledger.backup import backup_ledger
+from ledger.db import open_ledger
 from ledger.domain import BookKind, Role
+from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.services.books import list_books
+from ledger.verify import verify_ledger
 
 PageFactory = type[BookPage]
 #: The pages every book has first, then those of its kind.
 COMMON_PAGES: list[PageFactory] = [DashboardPage, JournalPage]
 #: The pages every book has after those of its kind.
-CLOSING_PAGES: list[PageFactory] = [VotesPage, ReportsPage]
+CLOSING_PAGES: list[PageFactory] = [VotesPage, ReportsPage, UsersPage]
 KIND_PAGES: dict[str, list[PageFactory]] = {
     BookKind.MICRO_FUND.value: [DonationsPage, ExpensesPage, ActivitiesPage],
     BookKind.TRUST_PROPERTY.value: [],
@@ -110,6 +114,7 @@ class MainWindow(QMainWindow):
             (_("&New ledger…"), lambda: self._open_other(None)),
             (_("&Open ledger…"), self.choose_ledger),
             (_("&Back up…"), self.back_up),
+            (_("&Restore from a backup…"), self.restore),
         ):
             action = QAction(text, self)
             action.triggered.connect(slot)
@@ -225,9 +230,61 @@ class MainWindow(QMainWindow):
             ),
         )
 
+    def restore(self) -> None:
+        source, _filter = QFileDialog.getOpenFileName(
+            self, _("Restore from the backup"), "", _("Gongzhang ledgers (*.sqlite)")
+        )
+        if not source:
+            return
+        target, _filter = QFileDialog.getSaveFileName(
+            self, _("Restore the backup as"), "", _("Gongzhang ledgers (*.sqlite)")
+        )
+        if target:
+            self.restore_from(source, target)
+
+    def restore_from(self, source: str, target: str) -> None:
+        """Copy a backup to ``target`` (never over an existing file), check it, and open it in
+        a window of its own; the ledger open now stays as it is."""
+
+        def job(session: object) -> tuple[str, int]:
+            del session
+            return restore_backup(source, target)
+
+        def done(result: tuple[str, int]) -> None:
+            path, entries = result
+            self.show_message(
+                _("Restored {path}: {n} entries, verified intact.").format(path=path, n=entries)
+            )
+            self._open_other(path)
+
+        self.database.read(job, done)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.database.close()
         event.accept()
+
+
+def restore_backup(source: str, target: str) -> tuple[str, int]:
+    """Copy the backup ``source`` to ``target`` and verify the copy; refuses to overwrite a file
+    and to keep a copy that does not verify. Returns the path and the number of entries."""
+    if Path(target).exists():
+        raise InvalidInputError(
+            _("{path} already exists; restore the backup under a new name.").format(path=target)
+        )
+    with open_ledger(source) as backup:
+        backup_ledger(backup, target)
+    with open_ledger(target) as restored, restored.read() as s:
+        findings = verify_ledger(s)
+        entries = sum(b.head_index for b in list_books(s))
+    if findings:
+        for suffix in ("", "-wal", "-shm"):
+            Path(target + suffix).unlink(missing_ok=True)
+        raise InvalidInputError(
+            _("The backup does not verify ({finding}); it was not restored.").format(
+                finding=findings[0]
+            )
+        )
+    return target, entries
 
 
 def _role(role: str) -> str:
