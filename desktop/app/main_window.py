@@ -24,8 +24,10 @@ from desktop.app.pages.base import BookPage
 from desktop.app.pages.dashboard import DashboardPage
 from desktop.app.pages.journal import JournalPage
 from desktop.app.pages.microfund import ActivitiesPage, DonationsPage, ExpensesPage
+from desktop.app.pages.property import BudgetPage, FeesPage, RemunerationPage, UnitsPage
 from desktop.app.pages.reports import ReportsPage
 from desktop.app.pages.users import UsersPage
+from desktop.app.pages.village import DistributionsPage, ExitSchedulePage, HouseholdsPage
 from desktop.app.pages.votes import VotesPage
 from desktop.app.session import SignedIn
 from ledger import i18n
@@ -44,8 +46,8 @@ COMMON_PAGES: list[PageFactory] = [DashboardPage, JournalPage]
 CLOSING_PAGES: list[PageFactory] = [VotesPage, ReportsPage, UsersPage]
 KIND_PAGES: dict[str, list[PageFactory]] = {
     BookKind.MICRO_FUND.value: [DonationsPage, ExpensesPage, ActivitiesPage],
-    BookKind.TRUST_PROPERTY.value: [],
-    BookKind.COLLECTIVE_REVENUE.value: [],
+    BookKind.TRUST_PROPERTY.value: [UnitsPage, FeesPage, RemunerationPage, BudgetPage],
+    BookKind.COLLECTIVE_REVENUE.value: [HouseholdsPage, ExitSchedulePage, DistributionsPage],
 }
 LANGUAGES = (("zh", "中文"), ("en", "English"))
 
