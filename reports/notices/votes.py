@@ -383,7 +383,7 @@ def _budget_sections(
                 title=_("What each rule selects"),
                 columns=(
                     Column(_("Rule"), width=30),
-                    Column(_("Role"), width=12),
+                    Column(_("Status"), width=12),
                     Column(_("Projects selected"), "int", width=12),
                     Column(_("Used ({unit})").format(unit=unit), money_kind, width=13),
                     Column(_("Left ({unit})").format(unit=unit), money_kind, width=13),

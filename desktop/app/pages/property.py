@@ -352,7 +352,7 @@ def load_units(session: Session, book_id: int) -> UnitsData:
 class UnitsPage(BookPage):
     """The estate's units: area, owner key (never the owner's name), unsold, household."""
 
-    title = N_("Units")
+    title = N_("Units and owners")
     loaded = Signal()
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -65,7 +65,7 @@ class UsersPage(BookPage):
                 f"{Role(role).label}: "
                 + _(", ").join(action_label(a) for a in Action if Role(role) in PERMISSIONS[a])
                 for role in Role
-                if role is not Role.ADMIN
+                if role not in (Role.ADMIN, Role.AUDITOR)
             )
             + "\n"
             + _("The auditor reads everything and changes nothing; the administrator may do all.")
