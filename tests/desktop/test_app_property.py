@@ -299,7 +299,8 @@ def test_the_budget_page_shows_the_execution_and_the_owners_vote(
         with database.ledger.read() as s:
             ex = budget_execution(s, book_id=BOOK, year=year)
         assert [(r[0], r[2], r[3], r[5]) for r in page.model.rows] == [
-            (line.key, line.budget_fen, line.actual_fen, line.remaining_fen) for line in ex.lines
+            (line.account_code, line.budget_fen, line.actual_fen, line.remaining_fen)
+            for line in ex.lines
         ]
         assert [
             page.model.data(page.model.index(row, 4)) for row in range(page.model.rowCount())
@@ -341,8 +342,8 @@ def test_the_drafter_may_not_approve_the_budget_someone_else_does(
         click(qtbot, page.draft_button)
     assert page.data is not None and page.data.year == 2026 and page.data.status == "draft"
     assert [(r[0], r[2]) for r in page.model.rows] == [
-        ("wages", 12_000_000),
-        ("cleaning", 3_600_050),
+        ("5101", 12_000_000),  # wages
+        ("5102", 3_600_050),  # cleaning
     ]
     assert page.status.text().startswith("Draft by admin")
     # The drafter: the button is disabled and says why; the service refuses anyway.

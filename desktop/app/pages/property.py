@@ -927,8 +927,8 @@ class RemunerationPage(BookPage):
 # --- the open budget -----------------------------------------------------------------------------
 
 BUDGET_COLUMNS = (
-    ColumnSpec(N_("Line")),
-    ColumnSpec(N_("Account")),
+    ColumnSpec(N_("Code")),
+    ColumnSpec(N_("Budget line")),
     ColumnSpec(N_("Budget"), "money"),
     ColumnSpec(N_("Actual"), "money"),
     ColumnSpec(N_("Used"), "percent"),
@@ -991,8 +991,8 @@ def load_budget(session: Session, book_id: int, year: int | None) -> BudgetData:
     drafter_id, drafter = _drafter(session, budget.id or 0)
     rows = [
         (
-            line.key,
-            f"{line.account_code} {account_name(line.name_zh, line.name_en)}",
+            line.account_code,
+            account_name(line.name_zh, line.name_en),
             line.budget_fen,
             line.actual_fen,
             Fraction(line.actual_fen, line.budget_fen) if line.budget_fen else None,
