@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QProgressBar,
     QSplitter,
     QTabWidget,
 )
@@ -30,6 +31,7 @@ from desktop.app.pages.users import UsersPage
 from desktop.app.pages.village import DistributionsPage, ExitSchedulePage, HouseholdsPage
 from desktop.app.pages.votes import VotesPage
 from desktop.app.session import SignedIn
+from desktop.cli_pb import read_pb_file
 from ledger import i18n
 from ledger.backup import backup_ledger
 from ledger.db import open_ledger
@@ -37,7 +39,9 @@ from ledger.domain import BookKind, Role
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.services.books import list_books
+from ledger.services.votes import import_pb
 from ledger.verify import verify_ledger
+from reports.electorate_xlsx import import_electorate_workbook
 
 PageFactory = type[BookPage]
 #: The pages every book has first, then those of its kind.
@@ -96,7 +100,13 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
         self.who = QLabel()
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # indeterminate: the worker is on a job
+        self.busy.setMaximumWidth(120)
+        self.busy.hide()
+        self.statusBar().addPermanentWidget(self.busy)
         self.statusBar().addPermanentWidget(self.who)
+        database.busy.connect(self.busy.setVisible)
         database.changed.connect(self.refresh_current)
         self.resize(1200, 760)
         self.build_menus()
@@ -117,6 +127,8 @@ class MainWindow(QMainWindow):
             (_("&Open ledger…"), self.choose_ledger),
             (_("&Back up…"), self.back_up),
             (_("&Restore from a backup…"), self.restore),
+            (_("&Import a register from Excel…"), self.import_register),
+            (_("Import a &Pabulib vote…"), self.import_pb_file),
         ):
             action = QAction(text, self)
             action.triggered.connect(slot)
@@ -231,6 +243,73 @@ class MainWindow(QMainWindow):
                 _("Backed up to {dest}.").format(dest=dest), 10000
             ),
         )
+
+    def current_book(self) -> tuple[int, str, str] | None:
+        row = self.book_list.currentRow()
+        return self.books[row] if 0 <= row < len(self.books) else None
+
+    def import_register(self) -> None:
+        book = self.current_book()
+        if book is None:
+            return
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Import a register"), "", _("Excel workbooks (*.xlsx)")
+        )
+        if path:
+            self.import_register_from(book[0], path)
+
+    def import_register_from(self, book_id: int, path: str) -> None:
+        """Import units, owners and households from an Excel sheet into the book, all or nothing
+        (the first bad row is refused with its row number and nothing is kept)."""
+        user = self.user
+        data = Path(path).read_bytes()
+
+        def job(session: object) -> str:
+            summary = import_electorate_workbook(
+                session,  # type: ignore[arg-type]
+                book_id=book_id,
+                data=data,
+                actor=user.actor(session),  # type: ignore[arg-type]
+            )
+            return _(
+                "Imported {rows} rows into “{book}”: {units} units, {created} new households."
+            ).format(
+                rows=summary.rows,
+                book=summary.book_name,
+                units=summary.units_added,
+                created=summary.households_created,
+            )
+
+        self.database.write(job, self.show_message)
+
+    def import_pb_file(self) -> None:
+        book = self.current_book()
+        if book is None:
+            return
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Import a Pabulib vote"), "", _("Pabulib files (*.pb)")
+        )
+        if path:
+            self.import_pb_from(book[0], path)
+
+    def import_pb_from(self, book_id: int, path: str) -> None:
+        """Import a Pabulib election with its ballots as a vote of the book."""
+        user = self.user
+
+        def job(session: object) -> str:
+            election = read_pb_file(path)
+            vote = import_pb(
+                session,  # type: ignore[arg-type]
+                book_id=book_id,
+                election=election,
+                actor=user.actor(session),  # type: ignore[arg-type]
+                source=Path(path).name,
+            )
+            return _("Imported {file} as vote {id}: {ballots} ballots.").format(
+                file=Path(path).name, id=vote.id, ballots=len(election.votes)
+            )
+
+        self.database.write(job, self.show_message)
 
     def restore(self) -> None:
         source, _filter = QFileDialog.getOpenFileName(

@@ -158,3 +158,40 @@ def test_a_backup_restores_under_a_new_name_and_verifies(
     assert path == str(target) and entries == 1514
     with pytest.raises(Exception, match="already exists"):
         restore_backup(str(backup), str(ledger_path))
+
+
+def test_imports_run_on_the_worker_and_a_bad_row_imports_nothing(
+    qtbot: QtBot, database: Database, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    from desktop.app.errors import presenter
+    from ledger.models import BookHousehold, Vote
+
+    window = MainWindow(database, user(database, "admin"))
+    qtbot.addWidget(window)
+    pabulib = Path(__file__).resolve().parents[3] / "shared" / "pabulib"
+    piaski = pabulib / "Poland_Warszawa_2017_Piaski.pb"
+    with qtbot.waitSignal(database.changed, timeout=10000):
+        window.import_pb_from(1, str(piaski))
+    assert (
+        "Imported Poland_Warszawa_2017_Piaski.pb as vote 4" in window.statusBar().currentMessage()
+    )
+    with database.ledger.read() as s:
+        assert s.get(Vote, 4) is not None
+
+    sheet = tmp_path / "households.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["户名", "人数"])
+    ws.append(["碧鸡桥五组1号", 3])
+    ws.append(["碧鸡桥五组2号", "三"])  # not a number: row 3 is refused, row 2 is not kept
+    wb.save(sheet)
+    with database.ledger.read() as s:
+        before = len(s.exec(select(BookHousehold)).all())
+    with qtbot.waitSignal(presenter().shown, timeout=10000) as shown:
+        window.import_register_from(1, str(sheet))
+    assert "Row 3" in shown.args[0]
+    with database.ledger.read() as s:
+        assert len(s.exec(select(BookHousehold)).all()) == before
