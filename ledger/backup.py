@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from ledger.db import Ledger, open_ledger
@@ -11,10 +12,18 @@ from ledger.errors import InvalidInputError, LedgerFileError
 from ledger.i18n import _
 
 
-def backup_ledger(ledger: Ledger, dest: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+def backup_ledger(
+    ledger: Ledger,
+    dest: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
     """Copy the ledger to ``dest`` page by page while it stays open, then check that the copy
     opens as a ledger. The copy is written under a temporary name and renamed when complete,
-    so an interrupted backup never leaves a half-written file under the chosen name."""
+    so an interrupted backup never leaves a half-written file under the chosen name.
+    ``progress(pages_done, pages_total)`` is told as pages are copied; if it raises, the backup
+    stops and the partial copy is removed (that is how a cancel works)."""
     if ledger.path is None:
         raise InvalidInputError(
             _(
@@ -39,7 +48,15 @@ def backup_ledger(ledger: Ledger, dest: str | os.PathLike[str], *, overwrite: bo
         assert isinstance(source, sqlite3.Connection)
         copy = sqlite3.connect(partial)
         try:
-            source.backup(copy, pages=1024)
+            if progress is None:
+                source.backup(copy, pages=1024)
+            else:
+                tell = progress
+                source.backup(
+                    copy,
+                    pages=1024,
+                    progress=lambda _status, remaining, total: tell(total - remaining, total),
+                )
             copy.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
         finally:
             copy.close()

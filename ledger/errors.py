@@ -57,3 +57,7 @@ class ReadOnlyLedgerError(GongzhangError):
 
 class LedgerBusyError(GongzhangError):
     """Another program kept the ledger locked for longer than we were willing to wait."""
+
+
+class CancelledError(GongzhangError):
+    """The user cancelled long work; whatever it had done was rolled back or removed."""

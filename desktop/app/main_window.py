@@ -3,7 +3,10 @@ File and View menus (language switchable at run time)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import hashlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QProgressBar,
+    QPushButton,
     QSplitter,
     QTabWidget,
 )
@@ -36,12 +40,13 @@ from ledger import i18n
 from ledger.backup import backup_ledger
 from ledger.db import open_ledger
 from ledger.domain import BookKind, Role
-from ledger.errors import InvalidInputError
+from ledger.errors import CancelledError, InvalidInputError
 from ledger.i18n import _
 from ledger.services.books import list_books
+from ledger.services.electorate import import_electorate
 from ledger.services.votes import import_pb
 from ledger.verify import verify_ledger
-from reports.electorate_xlsx import import_electorate_workbook
+from reports.electorate_xlsx import read_sheet
 
 PageFactory = type[BookPage]
 #: The pages every book has first, then those of its kind.
@@ -104,7 +109,12 @@ class MainWindow(QMainWindow):
         self.busy.setRange(0, 0)  # indeterminate: the worker is on a job
         self.busy.setMaximumWidth(120)
         self.busy.hide()
+        self.cancel = threading.Event()
+        self.cancel_button = QPushButton(_("Cancel"))
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel.set)
         self.statusBar().addPermanentWidget(self.busy)
+        self.statusBar().addPermanentWidget(self.cancel_button)
         self.statusBar().addPermanentWidget(self.who)
         database.busy.connect(self.busy.setVisible)
         database.changed.connect(self.refresh_current)
@@ -231,18 +241,33 @@ class MainWindow(QMainWindow):
         )
         if not target:
             return
+        self.back_up_to(target)
+
+    def back_up_to(self, target: str) -> None:
+        """Copy the open ledger to ``target`` page by page; Cancel stops it and removes the
+        partial copy."""
         ledger = self.database.ledger
+        cancel = self._cancellable()
 
         def job(session: object) -> str:
             del session
-            return str(backup_ledger(ledger, target))
+            dest = backup_ledger(ledger, target, progress=lambda _done, _total: self._check(cancel))
+            return _("Backed up to {dest}.").format(dest=dest)
 
-        self.database.read(
-            job,
-            lambda dest: self.statusBar().showMessage(
-                _("Backed up to {dest}.").format(dest=dest), 10000
-            ),
-        )
+        self._run(job, write=False)
+
+    def _cancellable(self) -> threading.Event:
+        """A fresh cancel flag for long work, with the Cancel button shown until it ends."""
+        self.cancel.clear()
+        self.cancel_button.show()
+        return self.cancel
+
+    def _work_ended(self) -> None:
+        self.cancel_button.hide()
+
+    def _check(self, cancel: threading.Event) -> None:
+        if cancel.is_set():
+            raise CancelledError(_("Cancelled; nothing was written."))
 
     def current_book(self) -> tuple[int, str, str] | None:
         row = self.book_list.currentRow()
@@ -263,13 +288,21 @@ class MainWindow(QMainWindow):
         (the first bad row is refused with its row number and nothing is kept)."""
         user = self.user
         data = Path(path).read_bytes()
+        cancel = self._cancellable()
+
+        def rows() -> Iterator[tuple[int, Sequence[object]]]:
+            with contextlib.closing(read_sheet(data)) as sheet:
+                for row in sheet:
+                    self._check(cancel)  # a cancel rolls the whole import back
+                    yield row
 
         def job(session: object) -> str:
-            summary = import_electorate_workbook(
+            summary = import_electorate(
                 session,  # type: ignore[arg-type]
                 book_id=book_id,
-                data=data,
+                rows=rows(),
                 actor=user.actor(session),  # type: ignore[arg-type]
+                source_sha256=hashlib.sha256(data).hexdigest(),
             )
             return _(
                 "Imported {rows} rows into “{book}”: {units} units, {created} new households."
@@ -280,7 +313,7 @@ class MainWindow(QMainWindow):
                 created=summary.households_created,
             )
 
-        self.database.write(job, self.show_message)
+        self._run(job, write=True)
 
     def import_pb_file(self) -> None:
         book = self.current_book()
@@ -295,9 +328,11 @@ class MainWindow(QMainWindow):
     def import_pb_from(self, book_id: int, path: str) -> None:
         """Import a Pabulib election with its ballots as a vote of the book."""
         user = self.user
+        cancel = self._cancellable()
 
         def job(session: object) -> str:
             election = read_pb_file(path)
+            self._check(cancel)
             vote = import_pb(
                 session,  # type: ignore[arg-type]
                 book_id=book_id,
@@ -305,11 +340,23 @@ class MainWindow(QMainWindow):
                 actor=user.actor(session),  # type: ignore[arg-type]
                 source=Path(path).name,
             )
+            self._check(cancel)  # before the transaction commits: nothing is kept
             return _("Imported {file} as vote {id}: {ballots} ballots.").format(
                 file=Path(path).name, id=vote.id, ballots=len(election.votes)
             )
 
-        self.database.write(job, self.show_message)
+        self._run(job, write=True)
+
+    def _run(self, job: Callable[[object], str], *, write: bool) -> None:
+        def done(text: str) -> None:
+            self._work_ended()
+            self.show_message(text)
+
+        def failed(error: BaseException) -> None:
+            self._work_ended()
+            presenter().show(error)
+
+        (self.database.write if write else self.database.read)(job, done, failed)
 
     def restore(self) -> None:
         source, _filter = QFileDialog.getOpenFileName(

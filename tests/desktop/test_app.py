@@ -195,3 +195,46 @@ def test_imports_run_on_the_worker_and_a_bad_row_imports_nothing(
     assert "Row 3" in shown.args[0]
     with database.ledger.read() as s:
         assert len(s.exec(select(BookHousehold)).all()) == before
+
+
+def test_cancelled_long_work_leaves_nothing_behind(
+    qtbot: QtBot, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from openpyxl import Workbook
+
+    from desktop.app.errors import presenter
+    from ledger.models import BookHousehold
+
+    window = MainWindow(database, user(database, "admin"))
+    qtbot.addWidget(window)
+    pressed = threading.Event()
+    pressed.set()  # as if Cancel were pressed as soon as the work started
+    monkeypatch.setattr(window, "_cancellable", lambda: pressed)
+
+    sheet = tmp_path / "households.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["户名", "人数"])
+    ws.append(["碧鸡桥六组1号", 3])
+    wb.save(sheet)
+    with database.ledger.read() as s:
+        before = len(s.exec(select(BookHousehold)).all())
+    with qtbot.waitSignal(presenter().shown, timeout=10000) as shown:
+        window.import_register_from(1, str(sheet))
+    assert "Cancelled" in shown.args[0]
+    with database.ledger.read() as s:
+        assert len(s.exec(select(BookHousehold)).all()) == before
+
+    target = tmp_path / "backup.sqlite"
+    with qtbot.waitSignal(presenter().shown, timeout=10000) as shown:
+        window.back_up_to(str(target))
+    assert "Cancelled" in shown.args[0]
+    assert list(tmp_path.glob("backup.sqlite*")) == []
+
+    pressed.clear()  # not cancelled: the backup is made
+    with qtbot.waitSignal(database.busy, timeout=10000, check_params_cb=lambda busy: not busy):
+        window.back_up_to(str(target))
+    assert target.exists() and "Backed up" in window.statusBar().currentMessage()
