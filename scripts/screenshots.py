@@ -41,20 +41,24 @@ def main() -> None:
     # A settings file of its own: no recent files of whoever runs the script.
     settings_dir = tempfile.mkdtemp()
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
+    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(kind, QSettings.Scope.UserScope, settings_dir)
     use_bundled_font_if_needed(app)
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "demo.sqlite"
         make_demo(demo)
+        # The start dialog first, as on a first run: nothing opened yet, no recent files.
         for language in ("zh", "en"):
             i18n.set_language(language)
             start = StartDialog()
-            start.resize(520, 260)
+            start.resize(520, 160)
             start.show()
             settle(start, 0.2)
             start.grab().save(str(OUT / f"{language}-start.png"))
             start.close()
+        for language in ("zh", "en"):
+            i18n.set_language(language)
             window = open_main_window(str(demo), "admin")
             assert window is not None
             window.resize(1280, 800)

@@ -551,7 +551,7 @@ class VotesPage(BookPage):
             ]
         )
         self.count.setText(
-            _("{n} votes, {open} open").format(n=len(votes), open=sum(v.is_open for v in votes))
+            _("Votes: {n} · open: {open}").format(n=len(votes), open=sum(v.is_open for v in votes))
         )
         if keep not in self.votes and votes:
             opened = [v.id for v in votes if v.is_open]
