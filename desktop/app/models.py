@@ -166,6 +166,8 @@ class JournalModel(QAbstractTableModel):
         self._loading: set[int] = set()
         self._generation = 0
         self.columns = JOURNAL_COLUMNS
+        #: Newest first (a click on the date or voucher header); otherwise journal order.
+        self.descending = False
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -202,19 +204,34 @@ class JournalModel(QAbstractTableModel):
             self.total,
         )
 
+        descending = self.descending
+
         def load(session: Any) -> list[JournalRow]:
-            return journal_window(
+            if not descending:
+                return journal_window(
+                    session,
+                    book_id=book_id,
+                    offset=page * self.PAGE,
+                    limit=self.PAGE,
+                    filters=chosen,
+                    total=total,
+                )
+            # Newest first: the same rows as the mirror-image window, read backwards.
+            end = total - page * self.PAGE
+            start = max(0, end - self.PAGE)
+            rows = journal_window(
                 session,
                 book_id=book_id,
-                offset=page * self.PAGE,
-                limit=self.PAGE,
+                offset=start,
+                limit=end - start,
                 filters=chosen,
                 total=total,
             )
+            return rows[::-1]
 
         def loaded(rows: list[JournalRow]) -> None:
             self._loading.discard(page)
-            if generation != self._generation:
+            if generation != self._generation or descending != self.descending:
                 return
             self._pages[page] = rows
             while len(self._pages) > self.KEEP_PAGES:
@@ -237,6 +254,20 @@ class JournalModel(QAbstractTableModel):
         self._pages.move_to_end(page)
         offset = row - page * self.PAGE
         return rows[offset] if offset < len(rows) else None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Journal order or newest first, by the date or voucher column. (Other columns do not
+        sort: the journal is read page by page from the database in its own order.)"""
+        if column not in (0, 1):
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if descending == self.descending:
+            return
+        self.layoutAboutToBeChanged.emit()
+        self.descending = descending
+        self._pages.clear()
+        self._loading.clear()
+        self.layoutChanged.emit()
 
     # -- the model -----------------------------------------------------------------------------
 

@@ -238,3 +238,32 @@ def test_cancelled_long_work_leaves_nothing_behind(
     with qtbot.waitSignal(database.busy, timeout=10000, check_params_cb=lambda busy: not busy):
         window.back_up_to(str(target))
     assert target.exists() and "Backed up" in window.statusBar().currentMessage()
+
+
+def test_the_journal_sorts_newest_first_by_date(qtbot: QtBot, database: Database) -> None:
+    from PySide6.QtCore import Qt
+
+    page = JournalPage(database, 1, "micro_fund", user(database, "admin"))
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.model.counted, timeout=5000):
+        page.refresh()
+    first = page.model.index(0, 1)
+    qtbot.waitUntil(lambda: bool(page.model.data(first)), timeout=5000)
+    oldest = page.model.data(first)
+    page.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: bool(page.model.data(page.model.index(0, 1))), timeout=5000)
+    newest = page.model.data(page.model.index(0, 1))
+    with database.ledger.read() as s:
+        latest = s.exec(
+            select(Entry)
+            .where(col(Entry.book_id) == 1)
+            .order_by(col(Entry.date).desc(), col(Entry.id).desc())
+        ).first()
+        assert latest is not None
+        expected = f"记-{latest.year}-{latest.seq:04d}"
+    assert oldest == "记-2024-0001" and newest == expected
+    last = page.model.index(page.model.total - 1, 1)
+    qtbot.waitUntil(lambda: bool(page.model.data(last)), timeout=5000)
+    assert page.model.data(last) == "记-2024-0001"
+    page.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: page.model.data(page.model.index(0, 1)) == oldest, timeout=5000)
