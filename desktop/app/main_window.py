@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -59,6 +59,12 @@ KIND_PAGES: dict[str, list[PageFactory]] = {
     BookKind.COLLECTIVE_REVENUE.value: [HouseholdsPage, ExitSchedulePage, DistributionsPage],
 }
 LANGUAGES = (("zh", "中文"), ("en", "English"))
+
+
+class ProgressRelay(QObject):
+    """Carries (done, total) from the worker thread to the status bar's progress bar."""
+
+    progress = Signal(int, int)
 
 
 def remember_recent(path: str) -> None:
@@ -117,6 +123,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.cancel_button)
         self.statusBar().addPermanentWidget(self.who)
         database.busy.connect(self.busy.setVisible)
+        self.progress_relay = ProgressRelay()
+        self.progress_relay.progress.connect(self._show_progress)
         database.changed.connect(self.refresh_current)
         self.resize(1200, 760)
         self.build_menus()
@@ -249,9 +257,15 @@ class MainWindow(QMainWindow):
         ledger = self.database.ledger
         cancel = self._cancellable()
 
+        relay = self.progress_relay
+
+        def tell(done: int, total: int) -> None:
+            self._check(cancel)
+            relay.progress.emit(done, total)  # queued to the UI thread: the bar fills
+
         def job(session: object) -> str:
             del session
-            dest = backup_ledger(ledger, target, progress=lambda _done, _total: self._check(cancel))
+            dest = backup_ledger(ledger, target, progress=tell)
             return _("Backed up to {dest}.").format(dest=dest)
 
         self._run(job, write=False)
@@ -264,6 +278,11 @@ class MainWindow(QMainWindow):
 
     def _work_ended(self) -> None:
         self.cancel_button.hide()
+        self.busy.setRange(0, 0)  # back to "busy" for the next job
+
+    def _show_progress(self, done: int, total: int) -> None:
+        self.busy.setRange(0, max(total, 1))
+        self.busy.setValue(done)
 
     def _check(self, cancel: threading.Event) -> None:
         if cancel.is_set():

@@ -234,10 +234,14 @@ def test_cancelled_long_work_leaves_nothing_behind(
     assert "Cancelled" in shown.args[0]
     assert list(tmp_path.glob("backup.sqlite*")) == []
 
-    pressed.clear()  # not cancelled: the backup is made
+    pressed.clear()  # not cancelled: the backup is made, its progress shown page by page
+    seen: list[tuple[int, int]] = []
+    window.progress_relay.progress.connect(lambda done, total: seen.append((done, total)))
     with qtbot.waitSignal(database.busy, timeout=10000, check_params_cb=lambda busy: not busy):
         window.back_up_to(str(target))
     assert target.exists() and "Backed up" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen[-1][0] == seen[-1][1] > 0  # all pages copied
 
 
 def test_the_journal_sorts_newest_first_by_date(qtbot: QtBot, database: Database) -> None:
