@@ -36,7 +36,6 @@ from ledger.services.electorate import (
 )
 from ledger.services.households import book_households
 from ledger.services.property import list_units, unit_label
-from reports.electorate_xlsx import electorate_template, import_electorate_workbook
 
 KIND_CHOICES = [k.value for k in BookKind] + list(KIND_ALIASES)
 
@@ -77,6 +76,9 @@ def _summary_line(summary: ImportSummary) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    # openpyxl is loaded only by the commands that read or write a workbook, not by every one.
+    from reports.electorate_xlsx import import_electorate_workbook  # noqa: PLC0415
+
     data = _read_file(args.file)
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
@@ -96,6 +98,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from reports.electorate_xlsx import electorate_template  # noqa: PLC0415 - see cmd_import
+
     kind = book_kind_of(args.kind)
     out = Path(args.output)
     if out.exists() and not args.force:

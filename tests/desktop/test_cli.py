@@ -514,3 +514,13 @@ def test_a_large_manual_expense_needs_an_approver(
         capsys, ledger, "510101=1,000", "1002=-1,000", "--user", "li", "--approver", "wang"
     )
     assert code == 0 and "记-2024-0003" in out
+
+
+def test_the_command_line_starts_without_the_document_libraries() -> None:
+    """reportlab and openpyxl load only for the commands that print or read documents."""
+    code = (
+        "import sys, desktop.cli; "
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'reportlab')]; "
+        "assert not loaded, loaded"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
