@@ -41,7 +41,7 @@ def emit_json(data: object) -> None:
 
 
 def account_name(zh: str, en: str) -> str:
-    return zh if i18n.current_language() == "zh_CN" else en
+    return i18n.in_language(zh, en)
 
 
 # --- acting user -------------------------------------------------------------------------------

@@ -14,17 +14,10 @@ from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.pabulib import PbElection, format_amount, read_pb
 from ledger.rules.pb import Amount, PbTally, tally
+from ledger.services.votes import rule_label
 
 #: What ``--rule`` accepts; ``both`` is greedy and MES side by side.
 RULE_CHOICES = ("greedy", "mes", "plurality", "both")
-
-
-def rule_label(rule: str) -> str:
-    return {
-        "greedy": _("greedy by votes"),
-        "mes": _("Method of Equal Shares, completed by greedy"),
-        "plurality": _("plurality"),
-    }[rule]
 
 
 def read_pb_file(path: str) -> PbElection:

@@ -93,6 +93,16 @@ def current_language() -> str:
     return _language()
 
 
+def is_chinese() -> bool:
+    """Whether messages (on this thread) are in Chinese."""
+    return _language() == "zh_CN"
+
+
+def in_language(zh: str, en: str) -> str:
+    """Of a name kept in both languages (an account's name_zh/name_en), the current one."""
+    return zh if is_chinese() else en
+
+
 def babel_locale() -> str:
     """The babel locale for number and date formats in the current language."""
     return "zh_CN" if _language() == "zh_CN" else "en"

@@ -24,7 +24,7 @@ from ledger.charts import (
 )
 from ledger.domain import BookKind
 from ledger.errors import InvalidAmountError, InvalidInputError
-from ledger.i18n import _, babel_locale
+from ledger.i18n import _, babel_locale, is_chinese
 from ledger.money import MAX_FEN, Money, format_money
 
 #: First character of a donation receipt number: ``捐-2024-0001`` (like ``记-2024-0001``).
@@ -239,7 +239,7 @@ def restricted_balance(donations_fen: Iterable[int], spent_fen: Iterable[int]) -
 
 def check_restricted_use(use: RestrictedUse) -> None:
     """Refuse spending restricted money on another purpose, or more than is left of it."""
-    chinese = babel_locale() == "zh_CN"
+    chinese = is_chinese()
     label = purpose_label(use.purpose, chinese=chinese)
     if is_category_purpose(use.purpose):
         if use.category != use.purpose:

@@ -32,7 +32,7 @@ from ledger.errors import (
     PermissionDeniedError,
     UnbalancedEntryError,
 )
-from ledger.i18n import N_, _, babel_locale
+from ledger.i18n import N_, _, is_chinese
 from ledger.models import (
     Account,
     AppUser,
@@ -148,7 +148,7 @@ def _load_accounts(session: Session, book_id: int) -> dict[str, _AccountInfo]:
         .all()
     )
     parents = {r[5] for r in rows if r[5] is not None}
-    zh = babel_locale() == "zh_CN"
+    zh = is_chinese()
     return {
         code: _AccountInfo(
             aid,

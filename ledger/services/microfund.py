@@ -51,7 +51,7 @@ from ledger.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from ledger.i18n import _, babel_locale
+from ledger.i18n import _, is_chinese
 from ledger.models import (
     Account,
     Activity,
@@ -110,10 +110,6 @@ MAX_MEMO_LENGTH = 200
 
 PENDING, POSTED, REJECTED = "pending", "posted", "rejected"
 _PAID_FROM = {code: where for where, code in MONEY_ACCOUNTS.items()}
-
-
-def _chinese() -> bool:
-    return babel_locale() == "zh_CN"
 
 
 def micro_fund_book(session: Session, book_id: int) -> Book:
@@ -204,7 +200,7 @@ def resolve_purpose(session: Session, *, book_id: int, text: str) -> str:
             ).format(
                 purpose=clean[:60],
                 choices=", ".join(
-                    f"{key} ({category_label(key, chinese=_chinese())})"
+                    f"{key} ({category_label(key, chinese=is_chinese())})"
                     for key in MICRO_FUND_EXPENSE_BY_CATEGORY
                 ),
             )
@@ -337,7 +333,7 @@ def _receipt_view(
             select(Entry.year, Entry.seq).where(col(Entry.reverses_id) == receipt.entry_id)
         ).first()
         reversed_by = voucher_number(*reversal) if reversal else None
-    chinese = _chinese()
+    chinese = is_chinese()
     try:
         kind = CounterpartyKind(donor.kind).label
     except ValueError:
@@ -688,7 +684,7 @@ def restricted_balances(session: Session, *, book_id: int) -> list[RestrictedBal
             pending[purpose] += amount
         elif status == POSTED and spent_entry not in reversed_ids:
             spent[purpose] += amount
-    chinese = _chinese()
+    chinese = is_chinese()
     return [
         RestrictedBalance(
             purpose=p,
@@ -709,7 +705,7 @@ def restricted_balance_of(session: Session, *, book_id: int, purpose: str) -> Re
         if balance.purpose == stored:
             return balance
     return RestrictedBalance(
-        stored, purpose_label(stored, chinese=_chinese()), is_category_purpose(stored), 0, 0, 0
+        stored, purpose_label(stored, chinese=is_chinese()), is_category_purpose(stored), 0, 0, 0
     )
 
 
@@ -902,7 +898,7 @@ def _check_money_on_hand(session: Session, expense: Expense) -> None:
                 "The {account} account holds {balance}; it cannot pay {amount}. Record the "
                 "money coming in first, or pay from the other account."
             ).format(
-                account=account_label(expense.pay_from_code, chinese=babel_locale() == "zh_CN"),
+                account=account_label(expense.pay_from_code, chinese=is_chinese()),
                 balance=_money(on_account),
                 amount=_money(expense.amount_fen),
             )
@@ -1069,7 +1065,7 @@ def reject_expense(session: Session, *, expense_id: int, actor: AppUser, reason:
 def _expense_views(session: Session, expenses: list[Expense]) -> list[ExpenseView]:
     if not expenses:
         return []
-    chinese = _chinese()
+    chinese = is_chinese()
     activities = _activity_names(session, expenses[0].book_id)
     ids = [e.id or 0 for e in expenses]
     decided: dict[int, list[tuple[bool, str, str]]] = defaultdict(list)

@@ -69,7 +69,7 @@ from ledger.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from ledger.i18n import _, babel_locale
+from ledger.i18n import _, in_language
 from ledger.models import (
     Account,
     AppUser,
@@ -1338,7 +1338,7 @@ def spend(
             ).format(
                 amount=_money(amount_fen),
                 remaining=_money(max(remaining, 0)),
-                line=zh if babel_locale() == "zh_CN" else en,
+                line=in_language(zh, en),
                 year=year,
             )
         )

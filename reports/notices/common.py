@@ -152,4 +152,4 @@ def make_notice(
 
 def account_name(name_zh: str, name_en: str) -> str:
     """An account's name in the notice's language."""
-    return name_zh if (i18n.current_language() or "zh_CN").startswith("zh") else name_en
+    return i18n.in_language(name_zh, name_en)

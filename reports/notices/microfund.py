@@ -31,7 +31,7 @@ from ledger.chain import voucher_number
 from ledger.charts import DONATION_INCOME_BY_SOURCE, MICRO_FUND_EXPENSE_BY_CATEGORY
 from ledger.domain import AccountType
 from ledger.errors import InvalidInputError
-from ledger.i18n import _, babel_locale
+from ledger.i18n import _, is_chinese
 from ledger.models import (
     Account,
     Activity,
@@ -252,10 +252,6 @@ def _count(flows: Sequence[Flow]) -> int:
     return sum(1 if f.reverses_id is None else -1 for f in flows)
 
 
-def _chinese() -> bool:
-    return babel_locale() == "zh_CN"
-
-
 def _hardship_label(name: str) -> str:
     return _("{category} (names withheld)").format(category=name)
 
@@ -356,7 +352,7 @@ def donor_lines(
     donor_ids = {f.counterparty_id for f in donations if f.counterparty_id is not None}
     donor_ids |= {r.counterparty_id for r in receipts.values()}
     names = _donor_names(session, donor_ids, show_names=show_names)
-    chinese = _chinese()
+    chinese = is_chinese()
     out = []
     for f in donations:
         receipt = receipts.get(f.entry_id)
@@ -511,7 +507,7 @@ def restricted_lines(session: Session, *, book_id: int, period: Period) -> list[
             opening[purpose] += amount if given else -amount
         elif date <= period.end:
             (received if given else spent)[purpose] += amount
-    chinese = _chinese()
+    chinese = is_chinese()
     out = [
         RestrictedLine(
             p,

@@ -45,7 +45,7 @@ from ledger.clock import today
 from ledger.dates import parse_date
 from ledger.domain import Role
 from ledger.errors import GongzhangError, InvalidAmountError, InvalidInputError
-from ledger.i18n import N_, _, babel_locale
+from ledger.i18n import N_, _, is_chinese
 from ledger.models import Counterparty
 from ledger.money import format_fen, parse_money, to_capital
 from ledger.rules.microfund import (
@@ -222,14 +222,10 @@ def existing_file(text: str) -> Path:
     return path
 
 
-def _chinese() -> bool:
-    return babel_locale() == "zh_CN"
-
-
 def _money_combo() -> QComboBox:
     combo = QComboBox()
     for where, code in MONEY_ACCOUNTS.items():
-        combo.addItem(account_label(code, chinese=_chinese()), where)
+        combo.addItem(account_label(code, chinese=is_chinese()), where)
     return combo
 
 
@@ -252,7 +248,7 @@ def _fill_purposes(combo: QComboBox, activities: Sequence[str]) -> None:
     for name in activities:
         combo.addItem(name, name)
     for key in MICRO_FUND_EXPENSE_BY_CATEGORY:
-        combo.addItem(category_label(key, chinese=_chinese()), key)
+        combo.addItem(category_label(key, chinese=is_chinese()), key)
     combo.setEditText(text)
     combo.blockSignals(False)
 
@@ -433,7 +429,7 @@ class DonationsPage(BookPage):
         form.addRow(self.kind_label, _stacked(self.kind, self.new_donor_hint))
         self.source = QComboBox()
         for source, code in DONATION_INCOME_BY_SOURCE.items():
-            self.source.addItem(account_label(code, chinese=_chinese()), source)
+            self.source.addItem(account_label(code, chinese=is_chinese()), source)
         form.addRow(_("Source"), self.source)
         self.amount = AmountField(positive_amount(N_("the donation")))
         form.addRow(_("Amount"), self.amount)
@@ -768,7 +764,7 @@ class ExpensesPage(BookPage):
         form.addRow(_("Date"), self.date)
         self.category = QComboBox()
         for key in MICRO_FUND_EXPENSE_BY_CATEGORY:
-            self.category.addItem(category_label(key, chinese=_chinese()), key)
+            self.category.addItem(category_label(key, chinese=is_chinese()), key)
         self.category.currentIndexChanged.connect(self._category_changed)
         form.addRow(_("Category"), self.category)
         self.amount = AmountField(positive_amount(N_("the expense")))
