@@ -39,7 +39,7 @@ from sqlmodel import Session, col, select
 from desktop.app.errors import message_of, presenter
 from desktop.app.models import SORT_ROLE, ColumnSpec, RowsModel, SortProxy
 from desktop.app.pages.base import BookPage
-from ledger.access import Action
+from ledger.access import Action, action_label
 from ledger.clock import today
 from ledger.dates import parse_date
 from ledger.domain import Role
@@ -102,10 +102,6 @@ BALLOT_TYPE_LABELS = {
     "ordinal": N_("ranked (each voter ranks projects, best first)"),
 }
 RULE_NAMES = {"greedy": N_("Greedy"), "mes": N_("MES"), "plurality": N_("Plurality")}
-ACTION_LABELS = {
-    Action.MANAGE_VOTES: N_("open, change or close votes"),
-    Action.RECORD_BALLOTS: N_("record ballots"),
-}
 
 VOTE_COLUMNS = (
     ColumnSpec(N_("No."), "int"),
@@ -344,7 +340,7 @@ def first_sentence(text: str) -> str:
 def refused_because(user_role: str, username: str, action: Action) -> str:
     """The tooltip of what the role may not do: the service's own sentence."""
     return _("{user} ({role}) may not {action}.").format(
-        user=username, role=Role(user_role).label, action=_(ACTION_LABELS[action])
+        user=username, role=Role(user_role).label, action=action_label(action)
     )
 
 
