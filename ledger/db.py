@@ -29,7 +29,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ledger.errors import (
     InvalidInputError,
@@ -39,8 +39,11 @@ from ledger.errors import (
     SchemaTooNewError,
 )
 from ledger.i18n import _
+from ledger.models import LedgerMeta
 
 APP_MARKER = "gongzhang"
+#: The row every writer locks first on a database server (see :meth:`Ledger.write`).
+WRITER_LOCK = select(LedgerMeta.key).where(col(LedgerMeta.key) == "app").with_for_update()
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_S = 10.0
 
@@ -97,6 +100,12 @@ class Ledger:
                 ).format(name=self.name)
             )
         with self._translate_db_errors(), Session(self._writer) as session, session.begin():
+            if self.engine.dialect.name != "sqlite":
+                # A server lets writers run side by side: every writing unit of work first takes
+                # the ledger's row lock (the audit chain's, which nearly every change needs anyway),
+                # so locks are always taken in the same order and two writers never deadlock.
+                # Book rows are locked after it for numbering and the entry chain.
+                session.exec(WRITER_LOCK).first()
             yield session
 
     @contextlib.contextmanager
@@ -110,7 +119,9 @@ class Ledger:
             yield
         except OperationalError as exc:
             text = str(exc.orig).lower()
-            if "locked" in text or "busy" in text:
+            # PostgreSQL: lock_not_available (our lock_timeout), deadlock, serialization failure.
+            sqlstate = getattr(exc.orig, "sqlstate", None)
+            if "locked" in text or "busy" in text or sqlstate in {"55P03", "40P01", "40001"}:
                 raise LedgerBusyError(
                     _(
                         "The ledger {name} is being changed by another program or user; "
@@ -151,6 +162,15 @@ def _sqlite_file_of(url_text: str) -> Path | None:
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     return Path(url.database)
+
+
+def _server_options(url: str, busy_timeout: float) -> dict[str, Any]:
+    """Engine options for a database server: on PostgreSQL a writer waits at most
+    ``busy_timeout`` for another one's lock (``lock_timeout``), as SQLite's busy timeout does."""
+    if make_url(url).get_backend_name() != "postgresql":
+        return {}
+    wait_ms = max(1, int(busy_timeout * 1000))  # 0 would mean "wait for ever" to PostgreSQL
+    return {"connect_args": {"options": f"-c lock_timeout={wait_ms}"}}
 
 
 def _sqlite_engine(
@@ -256,7 +276,7 @@ def open_ledger(
     if sqlite_file is None:
         url = text
         try:
-            engine = create_engine(url)
+            engine = create_engine(url, **_server_options(url, busy_timeout))
         except (ArgumentError, NoSuchModuleError) as exc:
             raise LedgerFileError(
                 _(

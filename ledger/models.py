@@ -576,3 +576,22 @@ class Ballot(SQLModel, table=True):
     recorded_by_id: int = Field(foreign_key="app_user.id")
     recorded_at: str = Field(max_length=32)
     revision: int = Field(default=0)
+
+
+class EntryImport(SQLModel, table=True):
+    """A bulk import of entries into a book (导入批次), known by ``import_id`` — the SHA-256 of
+    the book and the file's content — so that running the same import again continues where it
+    stopped instead of posting twice. Entries are posted in batches, each batch in one
+    transaction together with the new ``entries_done``: after a crash the count says exactly
+    which entries are in the books."""
+
+    __tablename__ = "entry_import"
+
+    import_id: str = Field(primary_key=True, max_length=64)
+    book_id: int = Field(foreign_key="book.id", index=True)
+    source_name: str = Field(max_length=400)
+    entries_total: int
+    entries_done: int = Field(default=0)
+    started_by_id: int = Field(foreign_key="app_user.id")
+    started_at: str = Field(max_length=32)
+    finished_at: str | None = Field(default=None, max_length=32)

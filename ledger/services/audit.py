@@ -9,7 +9,8 @@ from sqlmodel import Session, col, select
 
 from ledger.chain import audit_hash
 from ledger.clock import utc_now_iso
-from ledger.models import GENESIS_HASH, AppUser, AuditEvent, LedgerMeta
+from ledger.db import WRITER_LOCK
+from ledger.models import GENESIS_HASH, AppUser, AuditEvent
 
 
 def record_event(
@@ -24,9 +25,7 @@ def record_event(
     """Append an event to the audit chain, in the caller's transaction."""
     # One chain for the whole ledger: take its lock first (on SQLite the writing transaction
     # holds the file already), so two writers cannot both append event n + 1.
-    session.exec(
-        select(LedgerMeta.key).where(col(LedgerMeta.key) == "app").with_for_update()
-    ).first()
+    session.exec(WRITER_LOCK).first()
     last = session.exec(
         select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
     ).first()

@@ -1,60 +1,92 @@
-"""Several writers at once: numbers stay gapless, the chain linear, nobody sees "locked"."""
+"""Two processes posting 5,000 entries each to the same ledger at once (a SQLite file, or the
+PostgreSQL server when ``GONGZHANG_TEST_DB`` names one): all 10,000 are there, voucher numbers
+are gapless, the chain verifies, and no writer ever saw "database is locked"."""
 
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-from pathlib import Path
+import multiprocessing.synchronize
+import time
 
-import pytest
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from ledger.db import open_ledger
-from ledger.models import Entry
+from ledger.errors import LedgerBusyError
+from ledger.models import Entry, Posting
 from ledger.services.entries import PostingLine, post_entry
 from ledger.services.users import get_user
 from ledger.verify import verify_ledger
-from tests.conftest import TEST_DB, World
+from tests.conftest import World
 
-PER_WRITER = 40
+PER_WRITER = 5_000
+WRITERS = ("treasurer", "treasurer2")
 
 
-def writer(target: str, book_id: int, name: str, start: multiprocessing.synchronize.Event) -> None:
+def writer(
+    target: str,
+    book_id: int,
+    name: str,
+    start: multiprocessing.synchronize.Event,
+    busy: multiprocessing.sharedctypes.Synchronized,  # type: ignore[name-defined]
+) -> None:
     ledger = open_ledger(target, busy_timeout=30)
     start.wait()
     for i in range(PER_WRITER):
-        with ledger.write() as s:
-            post_entry(
-                s,
-                book_id=book_id,
-                date=dt.date(2024, 6, 1 + i % 28),
-                memo=f"{name} {i}",
-                lines=[PostingLine("1002", 100 + i), PostingLine("410101", -(100 + i))],
-                actor=get_user(s, name),
-            )
+        try:
+            with ledger.write() as s:
+                post_entry(
+                    s,
+                    book_id=book_id,
+                    date=dt.date(2024, 6, 1 + i % 28),
+                    memo=f"{name} {i}",
+                    lines=[PostingLine("1002", 100 + i), PostingLine("410101", -(100 + i))],
+                    actor=get_user(s, name),
+                )
+        except LedgerBusyError:
+            # What a user would have seen: counted, so the test can say it never happened.
+            with busy.get_lock():
+                busy.value += 1
+            raise
     ledger.close()
 
 
-@pytest.mark.skipif(
-    bool(TEST_DB) and "sqlite" not in (TEST_DB or ""), reason="the server case is issue 7's"
-)
-def test_two_processes_posting_at_once(world: World, tmp_path: Path) -> None:
-    target = str(world.ledger.path)
+def test_two_processes_posting_5000_entries_each(world: World) -> None:
+    target = world.ledger.url
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Event()
+    busy = ctx.Value("i", 0)
     procs = [
-        ctx.Process(target=writer, args=(target, world.fund_id, name, start))
-        for name in ("treasurer", "treasurer2")
+        ctx.Process(target=writer, args=(target, world.fund_id, name, start, busy))
+        for name in WRITERS
     ]
     for p in procs:
         p.start()
+    began = time.perf_counter()
     start.set()
     for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
+        p.join(900)
+    elapsed = time.perf_counter() - began
+    assert [p.exitcode for p in procs] == [0, 0]
+    assert busy.value == 0  # no "ledger busy" reached either writer
+
+    total = PER_WRITER * len(WRITERS)
     with world.ledger.read() as s:
         seqs = s.exec(
             select(Entry.seq).where(col(Entry.book_id) == world.fund_id).order_by(col(Entry.seq))
         ).all()
-        assert list(seqs) == list(range(1, 2 * PER_WRITER + 1))
-        assert verify_ledger(s) == []
+        assert list(seqs) == list(range(1, total + 1))  # gapless, no number twice
+        memos = set(s.exec(select(Entry.memo).where(col(Entry.book_id) == world.fund_id)).all())
+        assert memos == {f"{name} {i}" for name in WRITERS for i in range(PER_WRITER)}
+        postings = s.exec(
+            select(func.count(), func.sum(Posting.amount_fen)).where(
+                col(Posting.book_id) == world.fund_id
+            )
+        ).one()
+        assert tuple(postings) == (2 * total, 0)
+        assert verify_ledger(s) == []  # one linear chain per book, audit chain intact
+    print(
+        f"\nconcurrency [{world.ledger.engine.dialect.name}]: {total} entries by "
+        f"{len(WRITERS)} processes in {elapsed:.1f} s ({total / elapsed:.0f} entries/s), "
+        f"busy errors {busy.value}"
+    )

@@ -1,0 +1,204 @@
+"""Bulk import of entries from CSV: checked whole before anything is written, posted in batches,
+known by its import id so that a second run continues or does nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, func, select
+
+from ledger.errors import (
+    AccountError,
+    ClosedPeriodError,
+    GongzhangError,
+    InvalidInputError,
+    LedgerFileError,
+    PermissionDeniedError,
+)
+from ledger.imports import import_entries, read_entry_file
+from ledger.models import AuditEvent, Entry, EntryImport, Posting
+from ledger.services.books import close_period
+from ledger.verify import verify_ledger
+from tests.conftest import D, World
+
+HEADER = "ref,date,memo,account,amount\n"
+
+
+def _csv(tmp_path: Path, body: str, name: str = "entries.csv", header: str = HEADER) -> Path:
+    path = tmp_path / name
+    path.write_text(header + body, encoding="utf-8")
+    return path
+
+
+def _donations(n: int) -> str:
+    return "".join(
+        f"D{i},2024-05-{1 + i % 28:02d},捐款 {i},1002,{i + 1}.50\nD{i},,,410101,-{i + 1}.50\n"
+        for i in range(n)
+    )
+
+
+def _counts(world: World) -> tuple[int, int, int]:
+    with world.ledger.read() as s:
+        return (
+            s.exec(select(func.count()).select_from(Entry)).one(),
+            s.exec(select(func.count()).select_from(Posting)).one(),
+            s.exec(select(func.count()).select_from(AuditEvent)).one(),
+        )
+
+
+def test_entries_are_posted_in_file_order_with_exact_amounts(world: World, tmp_path: Path) -> None:
+    path = _csv(tmp_path, _donations(7))
+    result = import_entries(
+        world.ledger,
+        book_id=world.fund_id,
+        entry_file=read_entry_file(path),
+        username="treasurer",
+        batch_size=3,
+    )
+    assert (result.entries_total, result.entries_posted, result.entries_before) == (7, 7, 0)
+    with world.ledger.read() as s:
+        entries = s.exec(select(Entry).order_by(col(Entry.seq))).all()
+        assert [e.memo for e in entries] == [f"捐款 {i}" for i in range(7)]
+        assert [e.seq for e in entries] == list(range(1, 8))
+        cash = s.exec(
+            select(Posting.amount_fen)
+            .where(col(Posting.amount_fen) > 0)
+            .order_by(col(Posting.entry_id))
+        ).all()
+        assert list(cash) == [150, 250, 350, 450, 550, 650, 750]
+        record = s.exec(select(EntryImport)).one()
+        assert (record.entries_done, record.entries_total) == (7, 7)
+        assert record.finished_at is not None
+        assert verify_ledger(s) == []
+
+
+def test_the_same_file_again_posts_nothing(world: World, tmp_path: Path) -> None:
+    path = _csv(tmp_path, _donations(4))
+    kwargs = {"book_id": world.fund_id, "username": "treasurer"}
+    import_entries(world.ledger, entry_file=read_entry_file(path), **kwargs)  # type: ignore[arg-type]
+    before = _counts(world)
+    again = import_entries(world.ledger, entry_file=read_entry_file(path), **kwargs)  # type: ignore[arg-type]
+    assert (again.entries_posted, again.entries_before) == (0, 4)
+    assert _counts(world) == before
+
+
+def test_an_interrupted_import_continues_after_its_last_batch(world: World, tmp_path: Path) -> None:
+    entry_file = read_entry_file(_csv(tmp_path, _donations(10)))
+
+    def stop_after_two_batches(done: int, _total: int) -> None:
+        if done >= 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_entries(
+            world.ledger,
+            book_id=world.fund_id,
+            entry_file=entry_file,
+            username="treasurer",
+            batch_size=2,
+            progress=stop_after_two_batches,
+        )
+    assert _counts(world)[0] == 4
+    result = import_entries(
+        world.ledger,
+        book_id=world.fund_id,
+        entry_file=entry_file,
+        username="treasurer",
+        batch_size=2,
+    )
+    assert (result.entries_posted, result.entries_before, result.resumed) == (6, 4, True)
+    with world.ledger.read() as s:
+        memos = s.exec(select(Entry.memo).order_by(col(Entry.seq))).all()
+        assert list(memos) == [f"捐款 {i}" for i in range(10)]
+
+
+def test_a_bad_entry_anywhere_refuses_the_whole_file(world: World, tmp_path: Path) -> None:
+    body = _donations(5) + "BAD,2024-05-09,坏科目,1002,1.00\nBAD,,,999999,-1.00\n"
+    before = _counts(world)
+    with pytest.raises(AccountError, match="999999"):
+        import_entries(
+            world.ledger,
+            book_id=world.fund_id,
+            entry_file=read_entry_file(_csv(tmp_path, body)),
+            username="treasurer",
+            batch_size=2,
+        )
+    assert _counts(world) == before  # not even the first batch, nor an import record
+
+
+def test_closed_period_and_role_are_checked_before_anything_is_written(
+    world: World, tmp_path: Path
+) -> None:
+    entry_file = read_entry_file(_csv(tmp_path, _donations(3)))
+    with world.ledger.write() as s:
+        close_period(s, book_id=world.fund_id, through=D(2024, 5, 31), actor=world.user(s, "admin"))
+    before = _counts(world)
+    with pytest.raises(ClosedPeriodError):
+        import_entries(
+            world.ledger, book_id=world.fund_id, entry_file=entry_file, username="treasurer"
+        )
+    with pytest.raises(PermissionDeniedError, match="auditor"):
+        import_entries(
+            world.ledger, book_id=world.fund_id, entry_file=entry_file, username="auditor"
+        )
+    assert _counts(world) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "header", "message"),
+    [
+        ("", HEADER, "has no entries"),
+        ("A,2024-05-01,x,1002,1.00\n", "ref,date,memo,account\n", "“amount” column"),
+        ("A,2024-05-01,x,1002,1.00\n", "ref,date,memo,account,amount,金额\n", "twice"),
+        (",2024-05-01,x,1002,1.00\n", HEADER, "Row 2: the reference"),
+        ("A,2024-13-01,x,1002,1.00\nA,,,410101,-1.00\n", HEADER, "Row 2: “2024-13-01” is not"),
+        ("A,2024-05-01,x,1002,1.005\nA,,,410101,-1.005\n", HEADER, "Row 2: .*two decimal"),
+        ("A,2024-05-01,x,1002,1.00\nA,,,410101,-0.99\n", HEADER, "Rows 2–3: .*add up to zero"),
+        ("A,2024-05-01,x,1002,1.00\nA,2024-05-02,,410101,-1.00\n", HEADER, "two dates"),
+        ("A,2024-05-01,x,,1.00\nA,,,410101,-1.00\n", HEADER, "Row 2: the account is empty"),
+        ("A,2024-05-01,x,1002,1e3\nA,,,410101,-1e3\n", HEADER, "Row 2: .*not an amount"),
+    ],
+)
+def test_bad_files_are_refused_naming_the_row(
+    tmp_path: Path, body: str, header: str, message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        read_entry_file(_csv(tmp_path, body, header=header))
+
+
+def test_chinese_headers_and_an_excel_bom_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(
+        '\ufeff凭证号,日期,摘要,科目,金额\n1,2024年5月3日,重阳宴捐款,1002,"1,000"\n1,,,410101,-1000\n'.encode()
+    )
+    (draft,) = read_entry_file(path).drafts
+    assert (draft.date, draft.memo) == (D(2024, 5, 3), "重阳宴捐款")
+    assert [line.amount_fen for line in draft.lines] == [100_000, -100_000]
+
+
+def test_files_that_are_not_utf8_csv_are_refused(tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("凭证号,日期,摘要,科目,金额\n".encode("gbk"))
+    with pytest.raises(InvalidInputError, match="UTF-8"):
+        read_entry_file(gbk)
+    binary = tmp_path / "book.xlsx"
+    binary.write_bytes(b"PK\x03\x04\x00\x00")
+    with pytest.raises(InvalidInputError, match="binary"):
+        read_entry_file(binary)
+    with pytest.raises(LedgerFileError, match="Cannot read"):
+        read_entry_file(tmp_path / "missing.csv")
+
+
+def test_batch_size_is_checked(world: World, tmp_path: Path) -> None:
+    entry_file = read_entry_file(_csv(tmp_path, _donations(1)))
+    for size in (0, 10_001):
+        with pytest.raises(GongzhangError, match="between 1 and 10000"):
+            import_entries(
+                world.ledger,
+                book_id=world.fund_id,
+                entry_file=entry_file,
+                username="treasurer",
+                batch_size=size,
+            )
+    assert _counts(world)[0] == 0
