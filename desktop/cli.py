@@ -17,7 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from desktop import (
     argparse_catalog,
+    cli_district,
     cli_electorate,
+    cli_import,
     cli_microfund,
     cli_pb,
     cli_property,
@@ -41,7 +43,15 @@ from desktop.cli_common import (
 )
 from desktop.texttable import render_table
 from ledger import i18n
-from ledger.backup import backup_ledger
+from ledger.backup import (
+    DEFAULT_KEEP,
+    automatic_backup,
+    backup_ledger,
+    backups_folder,
+    list_backups,
+    restore_backup,
+    size_text,
+)
 from ledger.chain import voucher_number
 from ledger.dates import parse_date, parse_period_end
 from ledger.db import DEFAULT_BUSY_TIMEOUT_S, default_ledger_path
@@ -527,12 +537,111 @@ def _verify_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    if args.dest is not None and (args.keep is not None or args.folder is not None):
+        raise InvalidInputError(
+            _("--keep and --folder are for the backups folder; leave out DEST to use them.")
+        )
+    removed: tuple[Path, ...] = ()
     with open_from(args) as ledger:
-        target = backup_ledger(ledger, args.dest)
+        if args.dest is not None:
+            target = backup_ledger(ledger, args.dest)
+        else:
+            keep = DEFAULT_KEEP if args.keep is None else args.keep
+            made = automatic_backup(ledger, folder=args.folder, keep=keep, reason="manual")
+            target, removed = made.path, made.removed
     if args.json:
-        emit_json({"backup": str(target)})
+        emit_json({"backup": str(target), "removed": [str(p) for p in removed]})
     else:
         print(_("Backed up {path} to {dest}.").format(path=args.path, dest=target))
+        if removed:
+            print(
+                _("Removed {n} older backups: {names}.").format(
+                    n=len(removed), names=", ".join(p.name for p in removed)
+                )
+            )
+    return EXIT_OK
+
+
+def _backups_of(args: argparse.Namespace) -> str:
+    """The ledger file whose backups a command is about (a server has none of ours)."""
+    if "://" in args.path and not args.path.startswith("sqlite"):
+        raise InvalidInputError(
+            _(
+                "Backups to a file are made of SQLite ledgers; back up a database server with "
+                "its own tools."
+            )
+        )
+    return str(args.path).removeprefix("sqlite:///")
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    backups = list_backups(_backups_of(args), folder=args.folder, verify=not args.quick)
+    if args.json:
+        emit_json(
+            [
+                {
+                    "path": str(b.path),
+                    "taken": b.taken.isoformat(),
+                    "size": b.size,
+                    "automatic": b.automatic,
+                    "verified": b.verified,
+                    "problem": b.problem,
+                }
+                for b in backups
+            ]
+        )
+        return EXIT_OK
+    if not backups:
+        print(
+            _("No backups in {folder}.").format(
+                folder=backups_folder(_backups_of(args), args.folder)
+            )
+        )
+        return EXIT_OK
+    print(
+        render_table(
+            [_("Taken"), _("Kind"), _("Size"), _("Check"), _("File")],
+            [
+                [
+                    b.taken.strftime("%Y-%m-%d %H:%M:%S"),
+                    _("automatic") if b.automatic else _("before a restore"),
+                    size_text(b.size),
+                    _("not checked")
+                    if b.verified is None
+                    else _("intact")
+                    if b.verified
+                    else _("does NOT verify"),
+                    b.path.name,
+                ]
+                for b in backups
+            ],
+        )
+    )
+    for b in backups:
+        if b.problem:
+            print(f"  {b.path.name}: {b.problem}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    restored = restore_backup(args.backup, _backups_of(args), folder=args.folder)
+    if args.json:
+        emit_json(
+            {
+                "ledger": str(restored.ledger),
+                "backup": str(restored.backup),
+                "set_aside": str(restored.set_aside) if restored.set_aside else None,
+                "entries": restored.entries,
+            }
+        )
+        return EXIT_OK
+    print(
+        _("Restored {backup} into {path}: {n} entries, verified intact.").format(
+            backup=restored.backup, path=restored.ledger, n=restored.entries
+        )
+    )
+    if restored.set_aside is not None:
+        print(_("The ledger as it was is kept as {path}.").format(path=restored.set_aside))
     return EXIT_OK
 
 
@@ -685,7 +794,39 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
 
     p = add("backup", cmd_backup, _("copy the ledger to a backup file while it stays in use"))
     ledger_arg(p)
-    p.add_argument("dest", metavar="DEST")
+    p.add_argument(
+        "dest",
+        metavar="DEST",
+        nargs="?",
+        help=_(
+            "the backup file (default: a dated file in the ledger's backups folder, keeping "
+            "the newest --keep)"
+        ),
+    )
+    p.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help=_("how many dated backups to keep (default: {n})").format(n=DEFAULT_KEEP),
+    )
+    p.add_argument(
+        "--folder", help=_("the backups folder (default: <ledger name>.backups next to it)")
+    )
+
+    p = add("backups", cmd_backups, _("list a ledger's backups, newest first, and check them"))
+    ledger_arg(p)
+    p.add_argument(
+        "--folder", help=_("the backups folder (default: <ledger name>.backups next to it)")
+    )
+    p.add_argument("--quick", action="store_true", help=_("list them without checking them"))
+
+    p = add("restore", cmd_restore, _("put a backup in the place of the ledger"))
+    p.add_argument("backup", metavar="BACKUP", help=_("the backup file to restore"))
+    ledger_arg(p)
+    p.add_argument(
+        "--folder",
+        help=_("where to keep the ledger as it was (default: <ledger name>.backups next to it)"),
+    )
 
     for module in (
         cli_microfund,
@@ -694,9 +835,11 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
         cli_electorate,
         cli_votes,
         cli_report,
+        cli_import,
     ):
         module.register(commands)
     cli_votes.register_pb(cli_pb.register(commands))
+    cli_district.add_district_command(commands.sub, commands.common)
 
     users = commands.group("user", _("add or list users"))
     p = users.add("add", cmd_user_add, _("add a user"))

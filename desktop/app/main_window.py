@@ -9,22 +9,32 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QSize, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
     QTabWidget,
 )
 
+from desktop.app.backup_dialogs import (
+    BackupSettings,
+    BackupSettingsDialog,
+    RestoreDialog,
+    load_backup_settings,
+    save_backup_settings,
+)
 from desktop.app.database import Database
-from desktop.app.errors import presenter
+from desktop.app.errors import message_of, presenter
 from desktop.app.pages.base import BookPage
 from desktop.app.pages.dashboard import DashboardPage
 from desktop.app.pages.journal import JournalPage
@@ -37,15 +47,22 @@ from desktop.app.pages.votes import VotesPage
 from desktop.app.session import SignedIn
 from desktop.cli_pb import read_pb_file
 from ledger import i18n
-from ledger.backup import backup_ledger
-from ledger.db import open_ledger
+from ledger.backup import (
+    BackupInfo,
+    BackupMade,
+    Restored,
+    automatic_backup,
+    backup_ledger,
+    backups_folder,
+    list_backups,
+    restore_backup,
+)
 from ledger.domain import BookKind, Role
-from ledger.errors import CancelledError, InvalidInputError
+from ledger.errors import CancelledError
 from ledger.i18n import _
 from ledger.services.books import list_books
 from ledger.services.electorate import import_electorate
 from ledger.services.votes import import_pb
-from ledger.verify import verify_ledger
 from reports.electorate_xlsx import read_sheet
 
 PageFactory = type[BookPage]
@@ -88,11 +105,12 @@ class MainWindow(QMainWindow):
         database: Database,
         user: SignedIn,
         *,
-        open_other: Callable[[str | None], None] | None = None,
+        open_other: Callable[[str | None], object] | None = None,
     ) -> None:
         super().__init__()
         self.database = database
         self.user = user
+        #: Opens another ledger (None: let the user choose); returns its window if it opened.
         self.open_other = open_other
         self.books: list[tuple[int, str, str]] = []
         self.pages: list[BookPage] = []
@@ -126,10 +144,13 @@ class MainWindow(QMainWindow):
         self.progress_relay = ProgressRelay()
         self.progress_relay.progress.connect(self._show_progress)
         database.changed.connect(self.refresh_current)
+        self._set_up_backups()
         self.resize(1200, 760)
         self.build_menus()
         self.retranslate()
         self.load_books()
+        if self.ledger_path is None:
+            self.show_message(_server_backups())
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 10000)
@@ -145,6 +166,7 @@ class MainWindow(QMainWindow):
             (_("&Open ledger…"), self.choose_ledger),
             (_("&Back up…"), self.back_up),
             (_("&Restore from a backup…"), self.restore),
+            (_("&Automatic backups…"), self.edit_backup_settings),
             (_("&Import a register from Excel…"), self.import_register),
             (_("Import a &Pabulib vote…"), self.import_pb_file),
         ):
@@ -255,13 +277,7 @@ class MainWindow(QMainWindow):
         """Copy the open ledger to ``target`` page by page; Cancel stops it and removes the
         partial copy."""
         ledger = self.database.ledger
-        cancel = self._cancellable()
-
-        relay = self.progress_relay
-
-        def tell(done: int, total: int) -> None:
-            self._check(cancel)
-            relay.progress.emit(done, total)  # queued to the UI thread: the bar fills
+        tell = self._progress_teller(self._cancellable())
 
         def job(session: object) -> str:
             del session
@@ -269,6 +285,18 @@ class MainWindow(QMainWindow):
             return _("Backed up to {dest}.").format(dest=dest)
 
         self._run(job, write=False)
+
+    def _progress_teller(self, cancel: threading.Event | None) -> Callable[[int, int], None]:
+        """A ``progress(done, total)`` for long work on the worker: it fills the status bar's
+        progress bar and, when Cancel was pressed, raises to stop the work."""
+        relay = self.progress_relay
+
+        def tell(done: int, total: int) -> None:
+            if cancel is not None:
+                self._check(cancel)
+            relay.progress.emit(done, total)  # queued to the UI thread: the bar fills
+
+        return tell
 
     def _cancellable(self) -> threading.Event:
         """A fresh cancel flag for long work, with the Cancel button shown until it ends."""
@@ -315,6 +343,8 @@ class MainWindow(QMainWindow):
                     self._check(cancel)  # a cancel rolls the whole import back
                     yield row
 
+        tell = self._progress_teller(cancel)
+
         def job(session: object) -> str:
             summary = import_electorate(
                 session,  # type: ignore[arg-type]
@@ -322,6 +352,7 @@ class MainWindow(QMainWindow):
                 rows=rows(),
                 actor=user.actor(session),  # type: ignore[arg-type]
                 source_sha256=hashlib.sha256(data).hexdigest(),
+                progress=tell,  # the bar fills row by row; Cancel rolls everything back
             )
             return _(
                 "Imported {rows} rows into “{book}”: {units} units, {created} new households."
@@ -348,6 +379,7 @@ class MainWindow(QMainWindow):
         """Import a Pabulib election with its ballots as a vote of the book."""
         user = self.user
         cancel = self._cancellable()
+        tell = self._progress_teller(cancel)
 
         def job(session: object) -> str:
             election = read_pb_file(path)
@@ -358,6 +390,7 @@ class MainWindow(QMainWindow):
                 election=election,
                 actor=user.actor(session),  # type: ignore[arg-type]
                 source=Path(path).name,
+                progress=tell,  # the bar fills ballot by ballot
             )
             self._check(cancel)  # before the transaction commits: nothing is kept
             return _("Imported {file} as vote {id}: {ballots} ballots.").format(
@@ -377,61 +410,238 @@ class MainWindow(QMainWindow):
 
         (self.database.write if write else self.database.read)(job, done, failed)
 
-    def restore(self) -> None:
-        source, _filter = QFileDialog.getOpenFileName(
-            self, _("Restore from the backup"), "", _("Gongzhang ledgers (*.sqlite)")
+    # -- automatic backups and restore ----------------------------------------------------------
+
+    def _set_up_backups(self) -> None:
+        """Automatic backups: on a schedule while there are changes, and on closing."""
+        self.ledger_path = self.database.ledger.path
+        self.backup_settings = (
+            load_backup_settings(self.ledger_path) if self.ledger_path else BackupSettings()
         )
-        if not source:
+        self.changed_since_backup = False
+        self.backing_up = False
+        self.database.changed.connect(self._note_change)
+        self.backup_timer = QTimer(self)
+        self.backup_timer.timeout.connect(self.scheduled_backup)
+        self._apply_backup_settings()
+        #: "open"; "backing up" while the backup on closing runs, "restoring" while a backup
+        #: replaces the ledger; "closing" at the end.
+        self.closing = "open"
+        self.close_question: QMessageBox | None = None
+        self.settings_dialog: BackupSettingsDialog | None = None
+        self.restore_dialog: RestoreDialog | None = None
+
+    def _note_change(self) -> None:
+        self.changed_since_backup = True
+
+    def _apply_backup_settings(self) -> None:
+        settings = self.backup_settings
+        self.backup_timer.setInterval(settings.interval_minutes * 60_000)
+        if settings.enabled and self.ledger_path is not None:
+            self.backup_timer.start()
+        else:
+            self.backup_timer.stop()
+
+    def edit_backup_settings(self) -> None:
+        if self.ledger_path is None:
+            self.show_message(_server_backups())
             return
-        target, _filter = QFileDialog.getSaveFileName(
-            self, _("Restore the backup as"), "", _("Gongzhang ledgers (*.sqlite)")
-        )
-        if target:
-            self.restore_from(source, target)
+        dialog = BackupSettingsDialog(self, self.ledger_path, self.backup_settings)
+        self.settings_dialog = dialog
 
-    def restore_from(self, source: str, target: str) -> None:
-        """Copy a backup to ``target`` (never over an existing file), check it, and open it in
-        a window of its own; the ledger open now stays as it is."""
+        def chosen(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted and self.ledger_path is not None:
+                self.backup_settings = dialog.settings()
+                save_backup_settings(self.ledger_path, self.backup_settings)
+                self._apply_backup_settings()
+                self.show_message(_("Automatic backup settings saved."))
 
-        def job(session: object) -> tuple[str, int]:
+        dialog.finished.connect(chosen)
+        dialog.open()
+
+    def current_backups_folder(self) -> Path | None:
+        if self.ledger_path is None:
+            return None
+        return backups_folder(self.ledger_path, self.backup_settings.folder or None)
+
+    def scheduled_backup(self) -> None:
+        """The timer's turn: back up if the ledger changed since the last backup."""
+        if not self.changed_since_backup or self.backing_up or self.closing != "open":
+            return
+        if self.ledger_path is None:
+            self.show_message(_server_backups())
+            return
+        self.automatic_backup("schedule")
+
+    def automatic_backup(
+        self,
+        reason: str,
+        then: Callable[[], None] | None = None,
+        failed: Callable[[], None] | None = None,
+    ) -> None:
+        """Back up into the backups folder on the worker, keeping the newest N; a failure is
+        shown through the error presenter (then ``failed``)."""
+        ledger, settings = self.database.ledger, self.backup_settings
+        tell = self._progress_teller(None)
+        self.changed_since_backup = False  # changes from now on go into the next backup
+        self.backing_up = True
+
+        def job(session: object) -> BackupMade:
             del session
-            return restore_backup(source, target)
-
-        def done(result: tuple[str, int]) -> None:
-            path, entries = result
-            self.show_message(
-                _("Restored {path}: {n} entries, verified intact.").format(path=path, n=entries)
+            return automatic_backup(
+                ledger,
+                folder=settings.folder or None,
+                keep=settings.keep,
+                reason=reason,
+                progress=tell,
             )
-            self._open_other(path)
 
-        self.database.read(job, done)
+        def done(made: BackupMade) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self.backing_up = False
+            self.busy.setRange(0, 0)
+            self.show_message(_("Backed up automatically to {dest}.").format(dest=made.path))
+            if then is not None:
+                then()
+
+        def fail(error: BaseException) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self.backing_up = False
+            self.changed_since_backup = True
+            self.busy.setRange(0, 0)
+            presenter().show(error)
+            if failed is not None:
+                failed()
+
+        self.database.read(job, done, fail)
+
+    def restore(self) -> None:
+        """File ▸ Restore: the ledger's backups, newest first (checked on the worker), or any
+        backup file; the chosen one replaces the open ledger."""
+        path, folder = self.ledger_path, self.current_backups_folder()
+        if path is None or folder is None:
+            self.show_message(_server_backups())
+            return
+        dialog = RestoreDialog(self, path, folder)
+        self.restore_dialog = dialog
+        settings = self.backup_settings
+
+        def job(session: object) -> list[BackupInfo]:
+            del session
+            return list_backups(path, folder=settings.folder or None)
+
+        def listed(backups: list[BackupInfo]) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.set_backups(backups)
+
+        def failed(error: BaseException) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.listing_failed(message_of(error))
+
+        def chosen(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted and dialog.chosen is not None:
+                self.restore_from(str(dialog.chosen))
+
+        dialog.finished.connect(chosen)
+        dialog.open()
+        self.database.read(job, listed, failed)
+
+    def restore_from(self, backup: str) -> None:
+        """Put ``backup`` in the place of the open ledger once it is checked (it must open and
+        verify); the ledger as it was is kept in the backups folder. The window then closes
+        and opens again on the restored ledger. A refusal changes nothing."""
+        ledger, path = self.database.ledger, self.ledger_path
+        if path is None:
+            self.show_message(_server_backups())
+            return
+        folder = self.backup_settings.folder or None
+        self.closing = "restoring"  # no scheduled backup, no closing, until it is done
+
+        def job(session: object) -> Restored:
+            del session  # not used: no connection is open on the file while it is replaced
+            ledger.engine.dispose()
+            return restore_backup(backup, path, folder=folder)
+
+        def done(restored: Restored) -> None:
+            self._work_ended()
+            text = _("Restored {backup}: {n} entries, verified intact.").format(
+                backup=restored.backup.name, n=restored.entries
+            )
+            if restored.set_aside is not None:
+                text += " " + _("The ledger as it was is kept as {path}.").format(
+                    path=restored.set_aside
+                )
+            self.closing = "closing"  # the copy kept before the restore stands for a backup
+            self.database.close()
+            other = self.open_other(str(path)) if self.open_other is not None else None
+            if isinstance(other, MainWindow):
+                other.show_message(text)
+            else:
+                self.show_message(text)
+            self.close()
+
+        def failed(error: BaseException) -> None:
+            self._work_ended()
+            self.closing = "open"
+            presenter().show(error)
+
+        self.show_message(_("Checking the backup and restoring it…"))
+        self.database.read(job, done, failed)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """Closing backs the ledger up first when it changed since the last backup (on the
+        worker; the window closes when that is done). If the backup fails, the error is shown
+        and the window closes only once the user says so."""
+        if self.closing in ("backing up", "restoring"):
+            event.ignore()
+            return
+        if (
+            self.closing == "open"
+            and self.backup_settings.enabled
+            and self.ledger_path is not None
+            and self.changed_since_backup
+        ):
+            event.ignore()
+            self.closing = "backing up"
+            self.show_message(_("Backing up before closing…"))
+            self.automatic_backup("close", then=self._close_now, failed=self._ask_to_close)
+            return
+        self.closing = "closing"
+        self.backup_timer.stop()
         self.database.close()
         event.accept()
 
+    def _close_now(self) -> None:
+        self.closing = "closing"
+        self.close()
 
-def restore_backup(source: str, target: str) -> tuple[str, int]:
-    """Copy the backup ``source`` to ``target`` and verify the copy; refuses to overwrite a file
-    and to keep a copy that does not verify. Returns the path and the number of entries."""
-    if Path(target).exists():
-        raise InvalidInputError(
-            _("{path} already exists; restore the backup under a new name.").format(path=target)
-        )
-    with open_ledger(source) as backup:
-        backup_ledger(backup, target)
-    with open_ledger(target) as restored, restored.read() as s:
-        findings = verify_ledger(s)
-        entries = sum(b.head_index for b in list_books(s))
-    if findings:
-        for suffix in ("", "-wal", "-shm"):
-            Path(target + suffix).unlink(missing_ok=True)
-        raise InvalidInputError(
-            _("The backup does not verify ({finding}); it was not restored.").format(
-                finding=findings[0]
-            )
-        )
-    return target, entries
+    def _ask_to_close(self) -> None:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(_("Close without a backup?"))
+        box.setText(_("The automatic backup before closing was not made. Close anyway?"))
+        close_button = box.addButton(_("Close anyway"), QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        self.close_question = box
+
+        def answered() -> None:
+            self.close_question = None
+            if box.clickedButton() is close_button:
+                self._close_now()
+            else:
+                self.closing = "open"
+
+        box.finished.connect(answered)
+        box.open()
+
+
+def _server_backups() -> str:
+    return _(
+        "Automatic backups are made of ledger files; back up a database server with its own tools."
+    )
 
 
 def _role(role: str) -> str:

@@ -184,19 +184,21 @@ def open_main_window(
 _windows: list[MainWindow] = []
 
 
-def _reopen(path: str | None) -> None:
+def _reopen(path: str | None) -> MainWindow | None:
+    """Open another ledger (None: ask which) in a window of its own; the window, if it opened."""
     if path is None:
         dialog = StartDialog()
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen is None:
-            return
+            return None
         path = dialog.chosen
     try:
         window = open_main_window(path)
     except GongzhangError as exc:
         presenter().show(exc)
-        return
+        return None
     if window is not None:
         _windows.append(window)
+    return window
 
 
 def run_app(path: str | None = None, user: str | None = None) -> int:

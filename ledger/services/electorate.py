@@ -36,7 +36,7 @@ import datetime as dt
 import numbers
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -503,10 +503,15 @@ def import_electorate(
     rows: Iterable[tuple[int, Sequence[object]]],
     actor: AppUser,
     source_sha256: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
     """Register the units (trust books) or households (village and micro-fund books) of a
     sheet's non-empty rows, given with their row numbers (``reports.electorate_xlsx`` reads
     them from an Excel workbook); see the module's description for the columns.
+
+    ``progress(rows_done, rows_total)`` is told as rows are registered (the rows are read in
+    full first, to know the total); if it raises, the import stops with that error and the
+    caller's unit of work is rolled back (that is how a cancel works).
 
     Raises :class:`InvalidInputError` for the first bad row, naming its row number, for a
     missing required column, an empty sheet or a file that is not an .xlsx workbook. The
@@ -526,6 +531,16 @@ def import_electorate(
         )
     header_row, header = first
     index, headers, ignored = _map_header(header_row, header, columns_of(kind))
+    total = step = 0
+    if progress is not None:
+        body: list[tuple[int, Sequence[object]]] = []
+        for item in rest:  # the total, for a percentage (more than MAX_ROWS is refused below)
+            body.append(item)
+            if len(body) > MAX_ROWS:
+                break
+        rest = iter(body)
+        total, step = len(body), max(1, len(body) // 200)
+        progress(0, total)
     data_rows = 0
     for number, cells in rest:
         data_rows += 1
@@ -544,6 +559,8 @@ def import_electorate(
             work.unit(row)
         else:
             work.household(row)
+        if progress is not None and (data_rows % step == 0 or data_rows == total):
+            progress(data_rows, total)
     if data_rows == 0:
         raise InvalidInputError(
             _(

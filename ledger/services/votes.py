@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -1410,10 +1410,15 @@ def import_pb(
     title: str | None = None,
     rule: str | None = None,
     source: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> Vote:
     """A Pabulib election as a participatory-budget vote of a micro-fund book, with all its
     ballots (recorded as ``import``, voters by their file ids). Its rules are fixed by the
-    ballots, so it is ready to close. Amounts are kept in hundredths of the file's currency."""
+    ballots, so it is ready to close. Amounts are kept in hundredths of the file's currency.
+
+    ``progress(ballots_done, ballots_total)`` is told as the ballots are written; if it raises,
+    the import stops with that error and the caller's unit of work is rolled back (that is how
+    a cancel works)."""
     require(actor.username, actor.role, Action.MANAGE_VOTES)
     require(actor.username, actor.role, Action.RECORD_BALLOTS)
     meta = dict(election.meta)
@@ -1485,8 +1490,13 @@ def import_pb(
         raise InvalidInputError(
             _("Two voters of the file share the same first 64 characters of their ids.")
         )
-    if rows:
-        session.execute(insert(Ballot), rows)
+    chunk = max(100, len(rows) // 100)  # at most about a hundred steps of progress
+    if progress is not None:
+        progress(0, len(rows))
+    for start in range(0, len(rows), chunk):
+        session.execute(insert(Ballot), rows[start : start + chunk])
+        if progress is not None:
+            progress(min(start + chunk, len(rows)), len(rows))
     session.flush()
     record_event(
         session,

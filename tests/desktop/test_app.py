@@ -145,21 +145,6 @@ def test_the_models_pass_the_model_tester(qtmodeltester, qtbot: QtBot, database:
     qtmodeltester.check(journal)
 
 
-def test_a_backup_restores_under_a_new_name_and_verifies(
-    tmp_path: Path, ledger_path: Path, database: Database
-) -> None:
-    from desktop.app.main_window import restore_backup
-    from ledger.backup import backup_ledger
-
-    backup = tmp_path / "backup.sqlite"
-    backup_ledger(database.ledger, backup)
-    target = tmp_path / "restored.sqlite"
-    path, entries = restore_backup(str(backup), str(target))
-    assert path == str(target) and entries == 1514
-    with pytest.raises(Exception, match="already exists"):
-        restore_backup(str(backup), str(ledger_path))
-
-
 def test_imports_run_on_the_worker_and_a_bad_row_imports_nothing(
     qtbot: QtBot, database: Database, tmp_path: Path
 ) -> None:

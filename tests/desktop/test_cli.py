@@ -108,6 +108,59 @@ def test_post_balance_journal_verify_backup(
     assert {a["code"]: a["balance_fen"] for a in json.loads(out)["accounts"]} == balances
 
 
+def test_dated_backups_are_kept_to_the_newest_listed_and_restored(
+    ledger: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger import clock
+
+    moments = iter(f"2024-06-01T08:0{m}:00Z" for m in range(10))
+    monkeypatch.setattr(clock, "utc_now_iso", lambda: next(moments))
+    folder = ledger.parent / "community.backups"
+    post(capsys, ledger, "1002=100", "410101=-100")
+    made = []
+    for _ in range(3):
+        code, out, _err = run(capsys, "backup", str(ledger), "--keep", "2", "--json")
+        assert code == 0
+        made.append(json.loads(out))
+    assert made[2]["removed"] == [made[0]["backup"]]
+    assert sorted(str(p) for p in folder.iterdir()) == sorted(m["backup"] for m in made[1:])
+
+    code, out, _err = run(capsys, "backups", str(ledger), "--lang", "en")
+    assert code == 0
+    lines = out.splitlines()
+    assert "automatic" in lines[2] and "intact" in lines[2]
+    assert Path(made[2]["backup"]).name in lines[2] and Path(made[1]["backup"]).name in lines[3]
+
+    at_backup = dump(ledger)
+    post(capsys, ledger, "1002=999", "410101=-999")
+    code, out, _err = run(capsys, "restore", made[2]["backup"], str(ledger), "--lang", "en")
+    assert code == 0
+    assert "1 entries, verified intact" in out and "The ledger as it was is kept as" in out
+    assert dump(ledger) == at_backup
+    code, out, _err = run(capsys, "backups", str(ledger), "--json")
+    listed = json.loads(out)
+    assert [b["automatic"] for b in listed] == [False, True, True]
+    assert all(b["verified"] for b in listed)
+
+
+def test_backup_refusals_change_nothing(
+    ledger: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    before = dump(ledger)
+    code, _out, err = run(capsys, "backup", str(ledger), "--keep", "0", "--lang", "en")
+    assert code == 1 and "Keep at least 1" in err
+    code, _out, err = run(
+        capsys, "backup", str(ledger), str(tmp_path / "x.sqlite"), "--keep", "3", "--lang", "en"
+    )
+    assert code == 1 and "leave out DEST" in err
+    text = tmp_path / "notes.sqlite"
+    text.write_text("not a ledger")
+    code, _out, err = run(capsys, "restore", str(text), str(ledger), "--lang", "en")
+    assert code == 1 and "not a database file" in err
+    assert dump(ledger) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["community.sqlite", "notes.sqlite"]
+
+
 def test_reverse_and_close_through_the_cli(
     ledger: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

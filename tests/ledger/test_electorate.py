@@ -10,13 +10,16 @@ from io import BytesIO
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import MetaData
+from sqlalchemy import select as sa_select
 from sqlmodel import col, func, select
 
-from ledger.errors import InvalidInputError, PermissionDeniedError
+from ledger.errors import CancelledError, InvalidInputError, PermissionDeniedError
 from ledger.models import AuditEvent, BookHousehold, Household, PropertyUnit
 from ledger.services.electorate import (
     ImportSummary,
     book_kind_of,
+    import_electorate,
     owners_register,
 )
 from ledger.services.households import add_household, book_households
@@ -399,3 +402,57 @@ def test_owners_register_refuses_other_books_and_empty_registers(world: World) -
             owners_register(s, book_id=world.village_id)
         with pytest.raises(InvalidInputError, match="no units"):
             owners_register(s, book_id=world.trust_id)
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+def every_row(world: World) -> dict[str, list[tuple[object, ...]]]:
+    meta = MetaData()
+    meta.reflect(world.ledger.engine)
+    with world.ledger.engine.connect() as conn:
+        return {
+            t.name: sorted(map(tuple, conn.execute(sa_select(t)).all()), key=repr)
+            for t in meta.sorted_tables
+        }
+
+
+def village_sheet(households: int) -> list[tuple[int, list[object]]]:
+    rows: list[list[object]] = [["户名", "户主", "人数", "股数"]]
+    rows += [[f"二组{i:03d}户", None, 1 + i % 5, i % 7] for i in range(households)]
+    return list(enumerate(rows, start=1))
+
+
+def test_progress_counts_the_rows_up_to_the_total(world: World) -> None:
+    seen: list[tuple[int, int]] = []
+    with world.ledger.write() as s:
+        summary = import_electorate(
+            s,
+            book_id=world.village_id,
+            rows=iter(village_sheet(450)),  # a stream, as read from a workbook
+            actor=world.user(s, "treasurer"),
+            progress=lambda done, total: seen.append((done, total)),
+        )
+    assert summary.rows == 450
+    assert seen[0] == (0, 450) and seen[-1] == (450, 450)
+    assert {total for _done, total in seen} == {450}
+    assert [done for done, _total in seen] == sorted({done for done, _total in seen})
+    assert len(seen) > 100  # a bar that moves, not one jump
+
+
+def test_raising_from_progress_cancels_the_import(world: World) -> None:
+    before = every_row(world)
+
+    def cancel_half_way(done: int, total: int) -> None:
+        if done >= total // 2:
+            raise CancelledError("Cancelled; nothing was written.")
+
+    with pytest.raises(CancelledError), world.ledger.write() as s:
+        import_electorate(
+            s,
+            book_id=world.village_id,
+            rows=village_sheet(300),
+            actor=world.user(s, "treasurer"),
+            progress=cancel_half_way,
+        )
+    assert every_row(world) == before

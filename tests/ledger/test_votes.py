@@ -19,12 +19,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import MetaData, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ledger.clock import utc_now_iso
-from ledger.errors import GongzhangError, InvalidInputError, NotFoundError, PermissionDeniedError
+from ledger.errors import (
+    CancelledError,
+    GongzhangError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from ledger.models import (
     Activity,
     AuditEvent,
@@ -1575,3 +1582,54 @@ def test_a_project_may_not_take_the_name_of_an_activity_or_a_category(world: Wor
     refused(
         world, lambda s: open_vote(s, [ProjectSpec("x", "环境整治", 1000)]), "Project x", "环境整治"
     )
+
+
+# --- progress of a Pabulib import ----------------------------------------------------------------
+
+
+def every_row(world: World) -> dict[str, list[tuple[object, ...]]]:
+    meta = MetaData()
+    meta.reflect(world.ledger.engine)
+    with world.ledger.engine.connect() as conn:
+        return {
+            t.name: sorted(map(tuple, conn.execute(sa_select(t)).all()), key=repr)
+            for t in meta.sorted_tables
+        }
+
+
+def test_a_pabulib_import_tells_its_progress_in_ballots(world: World) -> None:
+    election = read_pb((PABULIB / "Poland_Warszawa_2018_Praga-Poludnie.pb").read_text("utf-8"))
+    total = len(election.votes)
+    seen: list[tuple[int, int]] = []
+    with world.ledger.write() as s:
+        vote = import_pb(
+            s,
+            book_id=world.fund_id,
+            election=election,
+            actor=world.user(s, "committee"),
+            progress=lambda done, of: seen.append((done, of)),
+        )
+        assert len(vote_ballots(s, vote_id=vote.id or 0)) == total == 8_699
+    assert seen[0] == (0, total) and seen[-1] == (total, total)
+    assert {of for _done, of in seen} == {total}
+    dones = [done for done, _of in seen]
+    assert dones == sorted(set(dones)) and len(dones) > 50
+
+
+def test_raising_from_the_progress_of_a_pabulib_import_keeps_nothing(world: World) -> None:
+    election = read_pb((PABULIB / "Poland_Warszawa_2017_Piaski.pb").read_text("utf-8"))
+    before = every_row(world)
+
+    def cancel(done: int, total: int) -> None:
+        if done > 0:
+            raise CancelledError("Cancelled; nothing was written.")
+
+    with pytest.raises(CancelledError), world.ledger.write() as s:
+        import_pb(
+            s,
+            book_id=world.fund_id,
+            election=election,
+            actor=world.user(s, "committee"),
+            progress=cancel,
+        )
+    assert every_row(world) == before
