@@ -15,39 +15,45 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 from sqlmodel import Session, select
 
 from desktop.app.errors import presenter
-from desktop.app.models import ColumnSpec, RowsModel, SortProxy
+from desktop.app.forms import (
+    ERROR_STYLE,
+    NOTE_STYLE,
+    Field,
+    FormGuard,
+    date_field,
+    refusal,
+    refuse,
+    required_text,
+    table,
+)
+from desktop.app.models import ColumnSpec, RowsModel
 from desktop.app.pages.base import BookPage
 from ledger.access import Action
 from ledger.charts import DONATION_INCOME_BY_SOURCE, MICRO_FUND_EXPENSE_BY_CATEGORY
 from ledger.clock import today
-from ledger.dates import parse_date
 from ledger.domain import Role
-from ledger.errors import GongzhangError, InvalidAmountError, InvalidInputError
+from ledger.errors import InvalidAmountError, InvalidInputError
 from ledger.i18n import N_, _, is_chinese
 from ledger.models import Counterparty
-from ledger.money import format_fen, parse_money, to_capital
+from ledger.money import format_fen, parse_money
 from ledger.rules.microfund import (
     HARDSHIP,
     MONEY_ACCOUNTS,
@@ -79,98 +85,6 @@ from ledger.services.microfund import (
 )
 from ledger.services.settings import get_int
 
-ERROR_STYLE = "color: #b00020;"
-HINT_STYLE = "color: #555555;"
-
-# --- fields that check what is typed ---------------------------------------------------------
-
-
-class CheckedField(QWidget):
-    """A line edit whose text is checked as it is typed. ``check`` turns the text into a value
-    or raises a :class:`GongzhangError` whose message is shown under the field.
-
-    An untouched empty field shows nothing (it is merely not valid yet if required); once the
-    user has typed in it, a blank required field says why it is needed."""
-
-    changed = Signal()
-
-    def __init__(
-        self,
-        check: Callable[[str], Any],
-        *,
-        required: bool = True,
-        placeholder: str = "",
-        text: str = "",
-    ) -> None:
-        super().__init__()
-        self._check = check
-        self.required = required
-        self.value: Any = None
-        self.valid = not required
-        self.message = ""
-        self.edit = QLineEdit(text)
-        self.edit.setPlaceholderText(placeholder)
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.setVisible(False)
-        self.grid = QGridLayout(self)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setVerticalSpacing(2)
-        self.grid.addWidget(self.edit, 0, 0)
-        self.grid.addWidget(self.error, 1, 0, 1, 2)
-        self.edit.textChanged.connect(self.revalidate)
-        self.revalidate()
-
-    def set_required(self, required: bool) -> None:
-        self.required = required
-        self.revalidate()
-
-    def revalidate(self) -> None:
-        text = self.edit.text()
-        if not text.strip() and (not self.required or not self.edit.isModified()):
-            # Empty and optional, or empty and not yet touched: nothing to say.
-            self.value, self.valid, self.message = None, not self.required, ""
-        else:
-            try:
-                self.value, self.valid, self.message = self._check(text), True, ""
-            except GongzhangError as exc:
-                self.value, self.valid, self.message = None, False, str(exc)
-        self.error.setText(self.message)
-        self.error.setVisible(bool(self.message))
-        self.after_check()
-        self.changed.emit()
-
-    def after_check(self) -> None:
-        """What a kind of field shows besides the error (the capitals of an amount)."""
-
-    def clear(self) -> None:
-        self.edit.clear()
-        self.edit.setModified(False)
-        self.revalidate()
-
-
-class AmountField(CheckedField):
-    """An amount typed as people write it, read by the money parser, with its capitals (大写)
-    shown live beside it."""
-
-    def __init__(self, check: Callable[[str], int], *, required: bool = True) -> None:
-        self.capitals = QLabel()
-        self.capitals.setObjectName("capitals")
-        self.capitals.setStyleSheet(HINT_STYLE)
-        self.capitals.setToolTip(_("In capitals"))
-        self.capitals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.capitals.setWordWrap(True)
-        super().__init__(check, required=required, placeholder=_("e.g. 1,234.50"))
-        self.edit.setMaximumWidth(160)
-        self.edit.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.grid.addWidget(self.capitals, 0, 1)
-        self.grid.setColumnStretch(1, 1)
-
-    def after_check(self) -> None:
-        self.capitals.setText(to_capital(self.value) if self.value is not None else "")
-
 
 def positive_amount(what: str) -> Callable[[str], int]:
     """A check of an amount more than zero; ``what`` is a message id (“the donation”)."""
@@ -192,27 +106,8 @@ def budget_amount(text: str) -> int:
     return fen
 
 
-def required_text(what: str, limit: int) -> Callable[[str], str]:
-    """A check of a text that must not be blank nor longer than ``limit``; ``what`` is a
-    message id (“The memo”)."""
-
-    def check(text: str) -> str:
-        clean = text.strip()
-        if not clean:
-            raise InvalidInputError(_("{what} cannot be blank.").format(what=_(what)))
-        if len(clean) > limit:
-            raise InvalidInputError(
-                _("{what} is {n} characters long; keep it within {max}.").format(
-                    what=_(what), n=len(clean), max=limit
-                )
-            )
-        return clean
-
-    return check
-
-
-def date_field() -> CheckedField:
-    return CheckedField(parse_date, placeholder="YYYY-MM-DD", text=today().isoformat())
+def today_field() -> Field:
+    return date_field(_("Date"), text=today().isoformat())
 
 
 def existing_file(text: str) -> Path:
@@ -292,43 +187,12 @@ def _top(box: QWidget) -> QWidget:
     return holder
 
 
-def _table(model: RowsModel, *, sortable: bool = True) -> tuple[QTableView, SortProxy]:
-    proxy = SortProxy()
-    proxy.setSourceModel(model)
-    view = QTableView()
-    view.setModel(proxy)
-    view.setSortingEnabled(sortable)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(22)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view, proxy
-
-
-def _fit(view: QTableView, widest: int = 260) -> None:
-    """Columns as wide as their contents, long texts (memos, names) capped at ``widest``."""
-    view.resizeColumnsToContents()
-    header = view.horizontalHeader()
-    for column in range(header.count()):
-        if header.sectionSize(column) > widest:
-            header.resizeSection(column, widest)
-
-
 def _form_box(title: str) -> tuple[QGroupBox, QFormLayout]:
     box = QGroupBox(title)
     form = QFormLayout(box)
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
     return box, form
-
-
-def _role_refusal(role: str, what: str) -> str:
-    """The tooltip of a button the role may not use; ``what`` is a message id."""
-    return _("Your role ({role}) may not {action}.").format(role=Role(role).label, action=_(what))
 
 
 def sees_names(role: str) -> bool:
@@ -390,7 +254,6 @@ class DonationsPage(BookPage):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.data: DonationsData | None = None
         self.last_receipt: str | None = None
-        self._busy = False
         self._generation = 0
         self._last_donor: str | None = None
         splitter = QSplitter()
@@ -404,7 +267,7 @@ class DonationsPage(BookPage):
 
     def _build_form(self) -> QGroupBox:
         box, form = _form_box(_("Record a donation"))
-        self.date = date_field()
+        self.date = today_field()
         form.addRow(_("Date"), self.date)
         self.donor = QComboBox()
         self.donor.setEditable(True)
@@ -424,14 +287,14 @@ class DonationsPage(BookPage):
                 self.kind.addItem(kind.label, kind.value)
         self.kind.setCurrentIndex(self.kind.findData(CounterpartyKind.RESIDENT.value))
         self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.new_donor_hint = _note_label(HINT_STYLE)
+        self.new_donor_hint = _note_label(NOTE_STYLE)
         self.kind_label = QLabel(_("Kind of new donor"))
         form.addRow(self.kind_label, _stacked(self.kind, self.new_donor_hint))
         self.source = QComboBox()
         for source, code in DONATION_INCOME_BY_SOURCE.items():
             self.source.addItem(account_label(code, chinese=is_chinese()), source)
         form.addRow(_("Source"), self.source)
-        self.amount = AmountField(positive_amount(N_("the donation")))
+        self.amount = Field(positive_amount(N_("the donation")), label=_("Amount"), capitals=True)
         form.addRow(_("Amount"), self.amount)
         self.pay_into = _money_combo()
         form.addRow(_("Paid into"), self.pay_into)
@@ -447,21 +310,23 @@ class DonationsPage(BookPage):
         self.submit_button.setDefault(True)
         self.submit_button.clicked.connect(self.submit)
         form.addRow("", self.submit_button)
-        if not self.user.may(Action.POST_ENTRY):
-            box.setToolTip(_role_refusal(self.user.role, N_("record donations")))
-            for widget in (
-                self.date, self.donor, self.kind, self.source, self.amount, self.pay_into,
-                self.purpose,
-            ):  # fmt: skip
-                widget.setEnabled(False)
-        self.date.changed.connect(self._update)
-        self.amount.changed.connect(self._update)
+        refuse(
+            self.user.role, Action.POST_ENTRY,
+            self.date, self.donor, self.kind, self.source, self.amount, self.pay_into,
+            self.purpose,
+        )  # fmt: skip
+        self.guard = FormGuard(
+            self.submit_button,
+            [self.date, self.amount],
+            refusal=refusal(self.user.role, Action.POST_ENTRY),
+            extra=self._donor_problem,
+        )
         box.setMaximumWidth(520)
         return box
 
     def _build_list(self) -> QGroupBox:
         self.receipts = RowsModel(RECEIPT_COLUMNS)
-        self.view, self.proxy = _table(self.receipts)
+        self.view, self.proxy = table(self.receipts)
         self.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.total = QLabel()
         listing = QGroupBox(_("Donation receipts"))
@@ -469,7 +334,7 @@ class DonationsPage(BookPage):
         list_layout.addWidget(self.view)
         list_layout.addWidget(self.total)
         if not sees_names(self.user.role):
-            note = _note_label(HINT_STYLE)
+            note = _note_label(NOTE_STYLE)
             note.setText(
                 _("Donors who are private persons are shown masked, as notices show them.")
             )
@@ -535,7 +400,6 @@ class DonationsPage(BookPage):
         self.donor.blockSignals(False)
         _fill_purposes(self.purpose, data.activities)
         self.receipts.set_rows(data.receipts)
-        _fit(self.view)
         total = sum(row[4] for row in data.receipts if not row[7])
         self.total.setText(
             _("{n} receipts; {amount} received (reversed receipts not counted).").format(
@@ -567,9 +431,7 @@ class DonationsPage(BookPage):
         )
         self.new_donor_hint.setVisible(new)
         touched = self.donor_line.isModified()
-        message = (
-            _("Choose a donor or type the name of a new one.") if not clean and touched else ""
-        )
+        message = (self._donor_problem() or "") if touched else ""
         self.donor_error.setText(message)
         self.donor_error.setVisible(bool(message))
         if clean != self._last_donor:
@@ -580,6 +442,11 @@ class DonationsPage(BookPage):
             elif new:
                 self._suggest_source(str(self.kind.currentData()))
         self._update()
+
+    def _donor_problem(self) -> str | None:
+        if self.donor.currentText().strip():
+            return None
+        return _("Choose a donor or type the name of a new one.")
 
     def _kind_changed(self) -> None:
         if self.donor_id() is None:
@@ -593,7 +460,7 @@ class DonationsPage(BookPage):
     def values(self) -> DonationValues | None:
         """The form's values, or None while something is missing or wrong."""
         name = self.donor.currentText().strip()
-        if not (self.date.valid and self.amount.valid and name):
+        if self.guard.form_problem() is not None:
             return None
         return DonationValues(
             date=self.date.value,
@@ -607,15 +474,11 @@ class DonationsPage(BookPage):
         )
 
     def _update(self) -> None:
-        allowed = self.user.may(Action.POST_ENTRY)
-        self.submit_button.setEnabled(allowed and not self._busy and self.values() is not None)
-        self.submit_button.setToolTip(
-            "" if allowed else _role_refusal(self.user.role, N_("record donations"))
-        )
+        self.guard.update()
 
     def submit(self) -> None:
         values = self.values()
-        if values is not None and not self._busy:
+        if values is not None and not self.guard.busy:
             self.record_donation(values)
 
     def record_donation(self, values: DonationValues) -> None:
@@ -644,12 +507,12 @@ class DonationsPage(BookPage):
             )
             return receipt_number(receipt.year, receipt.seq)
 
-        self._busy = True
+        self.guard.busy = True
         self._update()
         self.database.write(job, lambda number: self._recorded(number, values), self._failed)
 
     def _recorded(self, number: str, values: DonationValues) -> None:
-        self._busy = False
+        self.guard.busy = False
         self.last_receipt = number
         self.amount.clear()
         self.donor.setEditText("")
@@ -662,7 +525,7 @@ class DonationsPage(BookPage):
         self.refresh()
 
     def _failed(self, error: BaseException) -> None:
-        self._busy = False
+        self.guard.busy = False
         self._update()
         presenter().show(error)
 
@@ -741,7 +604,6 @@ class ExpensesPage(BookPage):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.data: ExpensesData | None = None
-        self._busy = False
         self._generation = 0
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self._build_queue())
@@ -760,19 +622,21 @@ class ExpensesPage(BookPage):
 
     def _build_form(self) -> QGroupBox:
         box, form = _form_box(_("Record an expense"))
-        self.date = date_field()
+        self.date = today_field()
         form.addRow(_("Date"), self.date)
         self.category = QComboBox()
         for key in MICRO_FUND_EXPENSE_BY_CATEGORY:
             self.category.addItem(category_label(key, chinese=is_chinese()), key)
         self.category.currentIndexChanged.connect(self._category_changed)
         form.addRow(_("Category"), self.category)
-        self.amount = AmountField(positive_amount(N_("the expense")))
+        self.amount = Field(positive_amount(N_("the expense")), label=_("Amount"), capitals=True)
         form.addRow(_("Amount"), self.amount)
-        self.memo = CheckedField(required_text(N_("The memo"), MAX_MEMO_LENGTH))
+        self.memo = Field(required_text(N_("The memo"), MAX_MEMO_LENGTH), label=_("Memo"))
         form.addRow(_("Memo"), self.memo)
-        self.private_note = CheckedField(
-            required_text(N_("The private note"), MAX_NOTE_LENGTH), required=False
+        self.private_note = Field(
+            required_text(N_("The private note"), MAX_NOTE_LENGTH),
+            label=_("Private note"),
+            required=False,
         )
         self.private_note.edit.setToolTip(
             _("Kept in the ledger only, never in a notice: for hardship help, who was helped.")
@@ -788,32 +652,39 @@ class ExpensesPage(BookPage):
               "donors restricted to it.")
         )  # fmt: skip
         form.addRow(_("Restricted money of"), self.purpose)
-        self.receipt = CheckedField(existing_file, required=False, placeholder=_("optional"))
+        self.receipt = Field(
+            existing_file, label=_("Receipt file"), required=False, placeholder=_("optional")
+        )
         browse = QPushButton(_("Browse…"))
         browse.clicked.connect(self._browse)
-        self.receipt.grid.addWidget(browse, 0, 1)
+        self.receipt.add_beside(browse)
         self.receipt_note = _note_label(ERROR_STYLE)
-        self.receipt.grid.addWidget(self.receipt_note, 2, 0, 1, 2)
+        self.receipt.grid.addWidget(self.receipt_note, 3, 0, 1, 2)
         form.addRow(_("Receipt file"), self.receipt)
         self.submit_button = QPushButton(_("Record expense"))
         self.submit_button.clicked.connect(self.submit)
         form.addRow("", self.submit_button)
-        for field in (self.date, self.amount, self.memo, self.private_note, self.receipt):
+        fields = (self.date, self.amount, self.memo, self.private_note, self.receipt)
+        self.guard = FormGuard(
+            self.submit_button,
+            fields,
+            refusal=refusal(self.user.role, Action.POST_ENTRY),
+            extra=lambda: self.receipt_problem() or None,
+        )
+        for field in fields:
             field.changed.connect(self._update)
-        if not self.user.may(Action.POST_ENTRY):
-            box.setToolTip(_role_refusal(self.user.role, N_("record expenses")))
-            for widget in (
-                self.date, self.category, self.amount, self.memo, self.private_note,
-                self.pay_from, self.activity, self.purpose, self.receipt,
-            ):  # fmt: skip
-                widget.setEnabled(False)
+        refuse(
+            self.user.role, Action.POST_ENTRY,
+            self.date, self.category, self.amount, self.memo, self.private_note,
+            self.pay_from, self.activity, self.purpose, self.receipt,
+        )  # fmt: skip
         box.setMaximumWidth(520)
         return box
 
     def _build_queue(self) -> QGroupBox:
         queue_box = QGroupBox(_("Waiting for approval"))
         self.queue = RowsModel(QUEUE_COLUMNS)
-        self.queue_view, self.queue_proxy = _table(self.queue)
+        self.queue_view, self.queue_proxy = table(self.queue)
         self.queue_view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.queue_view.selectionModel().selectionChanged.connect(self._update_decisions)
         self.approve_button = QPushButton(_("Approve"))
@@ -823,7 +694,7 @@ class ExpensesPage(BookPage):
         self.reason.textChanged.connect(self._update_decisions)
         self.reject_button = QPushButton(_("Reject"))
         self.reject_button.clicked.connect(self._reject_selected)
-        self.decision_note = _note_label(HINT_STYLE)
+        self.decision_note = _note_label(NOTE_STYLE)
         buttons = QHBoxLayout()
         buttons.addWidget(self.approve_button)
         buttons.addWidget(self.reason, 1)
@@ -837,7 +708,7 @@ class ExpensesPage(BookPage):
     def _build_list(self) -> QGroupBox:
         all_box = QGroupBox(_("Expenses"))
         self.expenses = RowsModel(EXPENSE_COLUMNS)
-        self.expense_view, self.expense_proxy = _table(self.expenses)
+        self.expense_view, self.expense_proxy = table(self.expenses)
         self.expense_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         self.expense_view.selectionModel().selectionChanged.connect(self._update_attach)
         self.attach_button = QPushButton(_("Attach a receipt…"))
@@ -910,8 +781,6 @@ class ExpensesPage(BookPage):
         _fill_purposes(self.purpose, [name for _i, name in data.activities])
         self.queue.set_rows(data.queue_rows)
         self.expenses.set_rows(data.expense_rows)
-        _fit(self.queue_view)
-        _fit(self.expense_view)
         self._update()
         self._update_decisions()
         self._update_attach()
@@ -941,8 +810,7 @@ class ExpensesPage(BookPage):
             _("Receipts (*.pdf *.jpg *.jpeg *.png);;All files (*)"),
         )
         if path:
-            self.receipt.edit.setText(path)
-            self.receipt.edit.setModified(True)
+            self.receipt.set_text(path)
 
     def receipt_problem(self) -> str:
         """Why the receipt file cannot go with this expense now (it would wait for approval,
@@ -957,8 +825,7 @@ class ExpensesPage(BookPage):
         return ""
 
     def values(self) -> ExpenseValues | None:
-        fields = (self.date, self.amount, self.memo, self.private_note, self.receipt)
-        if not all(f.valid for f in fields) or self.receipt_problem():
+        if self.guard.form_problem() is not None:
             return None
         return ExpenseValues(
             date=self.date.value,
@@ -976,15 +843,11 @@ class ExpensesPage(BookPage):
         problem = self.receipt_problem()
         self.receipt_note.setText(problem)
         self.receipt_note.setVisible(bool(problem))
-        allowed = self.user.may(Action.POST_ENTRY)
-        self.submit_button.setEnabled(allowed and not self._busy and self.values() is not None)
-        self.submit_button.setToolTip(
-            "" if allowed else _role_refusal(self.user.role, N_("record expenses"))
-        )
+        self.guard.update()
 
     def submit(self) -> None:
         values = self.values()
-        if values is not None and not self._busy:
+        if values is not None and not self.guard.busy:
             self.record_expense(values)
 
     def record_expense(self, values: ExpenseValues) -> None:
@@ -1036,13 +899,13 @@ class ExpensesPage(BookPage):
             view = expense_view(session, expense_id=expense_id)
             return view.id, view.status, view.voucher_number, view.approvals_required
 
-        self._busy = True
+        self.guard.busy = True
         self._update()
         self.database.write(job, self._recorded, self._failed)
 
     def _recorded(self, result: tuple[int, str, str | None, int]) -> None:
         expense_id, status, voucher, needed = result
-        self._busy = False
+        self.guard.busy = False
         for field in (self.amount, self.memo, self.private_note, self.receipt):
             field.clear()
         if status == POSTED:
@@ -1057,7 +920,7 @@ class ExpensesPage(BookPage):
         self.refresh()
 
     def _failed(self, error: BaseException) -> None:
-        self._busy = False
+        self.guard.busy = False
         self._update()
         presenter().show(error)
 
@@ -1086,7 +949,7 @@ class ExpensesPage(BookPage):
     def why_not_decide(self, expense_id: int | None) -> str:
         """Why the user may not approve or reject the expense, in one sentence (or "")."""
         if not self.user.may(Action.APPROVE):
-            return _role_refusal(self.user.role, N_("approve expenses"))
+            return refusal(self.user.role, Action.APPROVE)
         if expense_id is None:
             return _("Choose an expense in the queue first.")
         item = next((q for q in self.data.queue if q.id == expense_id), None) if self.data else None
@@ -1174,12 +1037,9 @@ class ExpensesPage(BookPage):
         return expense_id if self.data.statuses.get(expense_id) == POSTED else None
 
     def _update_attach(self) -> None:
-        if not self.user.may(Action.ATTACH_FILE):
-            why = _role_refusal(self.user.role, N_("attach receipts"))
-        elif self.selected_posted() is None:
+        why = refusal(self.user.role, Action.ATTACH_FILE)
+        if not why and self.selected_posted() is None:
             why = _("Choose a posted expense in the list first.")
-        else:
-            why = ""
         self.attach_button.setEnabled(not why)
         self.attach_button.setToolTip(why)
 
@@ -1263,30 +1123,35 @@ class ActivitiesPage(BookPage):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.data: ActivitiesData | None = None
-        self._busy = False
         self._generation = 0
         self.activities = RowsModel(ACTIVITY_COLUMNS)
-        self.view, self.proxy = _table(self.activities)
+        self.view, self.proxy = table(self.activities)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.restricted = RowsModel(RESTRICTED_COLUMNS)
-        self.restricted_view, self.restricted_proxy = _table(self.restricted)
+        self.restricted_view, self.restricted_proxy = table(self.restricted)
         self.restricted_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
         box, form = _form_box(_("Plan an activity"))
-        self.name = CheckedField(required_text(N_("An activity's name"), MAX_NAME_LENGTH))
+        self.name = Field(
+            required_text(N_("An activity's name"), MAX_NAME_LENGTH), label=_("Activity")
+        )
         form.addRow(_("Activity"), self.name)
-        self.date = date_field()
+        self.date = today_field()
         form.addRow(_("Date"), self.date)
-        self.budget = AmountField(budget_amount)
+        self.budget = Field(budget_amount, label=_("Budget"), capitals=True)
         form.addRow(_("Budget"), self.budget)
-        self.note = CheckedField(required_text(N_("The note"), MAX_NOTE_LENGTH), required=False)
+        self.note = Field(
+            required_text(N_("The note"), MAX_NOTE_LENGTH), label=_("Note"), required=False
+        )
         form.addRow(_("Note"), self.note)
         self.submit_button = QPushButton(_("Add activity"))
         self.submit_button.clicked.connect(self.submit)
         form.addRow("", self.submit_button)
-        for field in (self.name, self.date, self.budget, self.note):
-            field.changed.connect(self._update)
-            field.setEnabled(self.user.may(Action.POST_ENTRY))
+        fields = (self.name, self.date, self.budget, self.note)
+        self.guard = FormGuard(
+            self.submit_button, fields, refusal=refusal(self.user.role, Action.POST_ENTRY)
+        )
+        refuse(self.user.role, Action.POST_ENTRY, *fields)
         box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         activities_box = QGroupBox(_("Activities and their budgets"))
@@ -1340,19 +1205,12 @@ class ActivitiesPage(BookPage):
         self.data = data
         self.activities.set_rows(data.activities)
         self.restricted.set_rows(data.restricted)
-        _fit(self.view)
-        _fit(self.restricted_view)
 
     def _update(self) -> None:
-        allowed = self.user.may(Action.POST_ENTRY)
-        valid = all(f.valid for f in (self.name, self.date, self.budget, self.note))
-        self.submit_button.setEnabled(allowed and valid and not self._busy)
-        self.submit_button.setToolTip(
-            "" if allowed else _role_refusal(self.user.role, N_("plan activities"))
-        )
+        self.guard.update()
 
     def submit(self) -> None:
-        if not self.submit_button.isEnabled():
+        if self.guard.problem() is not None or self.guard.busy:
             return
         self.add_activity(
             self.name.value, self.date.value, self.budget.value, self.note.value or ""
@@ -1374,7 +1232,7 @@ class ActivitiesPage(BookPage):
             return activity.name
 
         def done(added: str) -> None:
-            self._busy = False
+            self.guard.busy = False
             for field in (self.name, self.budget, self.note):
                 field.clear()
             self._update()
@@ -1386,10 +1244,10 @@ class ActivitiesPage(BookPage):
             self.refresh()
 
         def failed(error: BaseException) -> None:
-            self._busy = False
+            self.guard.busy = False
             self._update()
             presenter().show(error)
 
-        self._busy = True
+        self.guard.busy = True
         self._update()
         self.database.write(job, done, failed)

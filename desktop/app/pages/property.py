@@ -2,49 +2,55 @@
 with the arrears, the company's remuneration, and the open budget with its execution.
 
 Owners' names never reach these pages: units show their owner key only, arrears show units and
-amounts. The small form helpers here (a line edit that validates as the user types, a guard that
-keeps a button disabled while a form is invalid or the role may not) serve the village pages too.
+amounts. Forms are made of the shared widgets of :mod:`desktop.app.forms`; the few parsers and
+layout helpers here serve the village pages too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
-from PySide6.QtCore import QObject, QStringListModel, Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QCompleter,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 from sqlmodel import Session, col, select
 
-from desktop.app.models import ColumnSpec, RowsModel, SortProxy
+from desktop.app.forms import (
+    ERROR_STYLE,
+    NOTE_STYLE,
+    Field,
+    FormGuard,
+    capitals_of,
+    date_field,
+    fit_rows,
+    refusal,
+    table,
+)
+from desktop.app.models import ColumnSpec, RowsModel
 from desktop.app.pages.base import BookPage
 from ledger.access import Action
 from ledger.charts import TRUST_EXPENSE_BY_BUDGET_LINE
 from ledger.clock import today
-from ledger.dates import parse_date
 from ledger.errors import GongzhangError, InvalidAmountError, InvalidInputError, NotFoundError
 from ledger.i18n import N_, _
 from ledger.models import Account, AppUser, AuditEvent, Book, Budget, FeeBill, Household
-from ledger.money import MAX_FEN, format_fen, parse_money, to_capital
+from ledger.money import format_fen, parse_money
 from ledger.rules.property import format_area, format_bp, monthly_fee, parse_period
 from ledger.services.property import (
     REMUNERATION_BASIS_KEY,
@@ -70,135 +76,7 @@ from ledger.services.settings import get_int, get_text
 from reports.format import amount_text
 from reports.notices.common import account_name
 
-# --- form helpers (shared with the village pages) ------------------------------------------------
-
-ERROR_STYLE = "color: #b00020;"
-NOTE_STYLE = "color: #555555;"
-
-
-class ParsedField(QWidget):
-    """A line edit read by a parser as the user types: under it a small note shows the parser's
-    one-sentence refusal (in red), or what the value means (the capitals of an amount …).
-    ``value`` is the parsed value, None while the text is empty or invalid."""
-
-    changed = Signal()
-
-    def __init__(
-        self,
-        label: str,
-        parse: Callable[[str], Any],
-        *,
-        placeholder: str = "",
-        text: str = "",
-        optional: bool = False,
-        describe: Callable[[Any], str] | None = None,
-    ) -> None:
-        super().__init__()
-        self.label = label
-        self.parse_text = parse
-        self.optional = optional
-        self.describe = describe
-        self.value: Any = None
-        self.error: str | None = None
-        self.edit = QLineEdit(text)
-        self.edit.setPlaceholderText(placeholder)
-        self.edit.setToolTip(placeholder)  # in full, where the field is too narrow for it
-        self.edit.setAccessibleName(label)
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = self.note.font()
-        font.setPointSizeF(max(font.pointSizeF() * 0.9, 7.0))
-        self.note.setFont(font)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(1)
-        layout.addWidget(self.edit)
-        layout.addWidget(self.note)
-        self.edit.textChanged.connect(self.check)
-        self.check()
-
-    def text(self) -> str:
-        return self.edit.text()
-
-    def set_text(self, text: str) -> None:
-        self.edit.setText(text)
-
-    def check(self) -> None:
-        """Parse the text again and say what it means or why it is refused."""
-        text = self.edit.text()
-        self.value, self.error = None, None
-        if text.strip():
-            try:
-                self.value = self.parse_text(text)
-            except GongzhangError as exc:
-                self.error = str(exc)
-        if self.error is not None:
-            self.note.setStyleSheet(ERROR_STYLE)
-            self.note.setText(self.error)
-        else:
-            self.note.setStyleSheet(NOTE_STYLE)
-            described = ""
-            if self.value is not None and self.describe is not None:
-                described = self.describe(self.value)
-            self.note.setText(described)
-        self.note.setVisible(bool(self.note.text()))
-        self.changed.emit()
-
-    @property
-    def problem(self) -> str | None:
-        """Why the form may not be sent yet (one sentence), or None."""
-        if self.error is not None:
-            return self.error
-        if self.value is None and not self.optional:
-            return _("Fill in “{field}”.").format(field=self.label)
-        return None
-
-
-class FormGuard(QObject):
-    """Keeps a form's button enabled only while the role may act and every field is valid; the
-    button's tooltip says why it is disabled."""
-
-    def __init__(
-        self,
-        button: QPushButton,
-        fields: Sequence[ParsedField],
-        *,
-        allowed: bool,
-        refusal: str,
-        extra: Callable[[], str | None] | None = None,
-    ) -> None:
-        super().__init__(button)
-        self.button = button
-        self.fields = list(fields)
-        self.allowed = allowed
-        self.refusal = refusal
-        self.extra = extra
-        for field in self.fields:
-            field.changed.connect(self.update)
-        self.update()
-
-    def problem(self) -> str | None:
-        if not self.allowed:
-            return self.refusal
-        for field in self.fields:
-            if field.problem is not None:
-                return field.problem
-        return self.extra() if self.extra is not None else None
-
-    def update(self) -> None:
-        problem = self.problem()
-        self.button.setEnabled(problem is None)
-        self.button.setToolTip(problem or "")
-
-
-def capitals(fen: int) -> str:
-    """The capitals (大写) of an amount, for the note beside a money field."""
-    return to_capital(fen) if 0 <= fen <= MAX_FEN else ""
-
-
-def money_describe(fen: int) -> str:
-    return f"{format_fen(fen)}  {capitals(fen)}"
+# --- parsers and layout helpers (shared with the village pages) ----------------------------------
 
 
 def positive_money(what: str) -> Callable[[str], int]:
@@ -215,10 +93,6 @@ def positive_money(what: str) -> Callable[[str], int]:
         return fen
 
     return parse
-
-
-def a_date(text: str) -> dt.date:
-    return parse_date(text)
 
 
 def a_month(text: str) -> str:
@@ -248,48 +122,6 @@ def plain_text(text: str) -> str:
     return text.strip()
 
 
-def table(model: RowsModel, *, sortable: bool = True, stretch: int | None = None) -> QTableView:
-    """A read-only table over ``model`` (sorted on the raw values when ``sortable``)."""
-    view = QTableView()
-    if sortable:
-        proxy = SortProxy()
-        proxy.setSourceModel(model)
-        proxy.setParent(view)
-        view.setModel(proxy)
-        view.setSortingEnabled(True)
-        view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-    else:
-        view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(22)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    if stretch is not None:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    else:
-        header.setStretchLastSection(True)
-    return view
-
-
-def fit_rows(view: QTableView, rows: int) -> None:
-    """Make a short table exactly as tall as its header and ``rows`` rows."""
-    header = view.horizontalHeader().sizeHint().height()
-    height = header + rows * view.verticalHeader().defaultSectionSize() + 2 * view.frameWidth()
-    view.setFixedHeight(height)
-
-
-def source_row(view: QTableView, row: int) -> int:
-    """The model row of ``row`` as the (maybe sorted) view shows it."""
-    model = view.model()
-    if isinstance(model, SortProxy):
-        return model.mapToSource(model.index(row, 0)).row()
-    return row
-
-
 def scrolling(widget: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidget(widget)
@@ -303,15 +135,6 @@ def heading(text: str = "") -> QLabel:
     label.setStyleSheet("font-size: 13pt; font-weight: bold;")
     label.setWordWrap(True)
     return label
-
-
-def may_not(action: Action) -> str:
-    """Why a role is refused ``action``, for a disabled button's tooltip."""
-    return {
-        Action.POST_ENTRY: _("Your role may not record entries."),
-        Action.APPROVE: _("Your role may not approve budgets."),
-        Action.MANAGE_COUNTERPARTIES: _("Your role may not register or change households."),
-    }.get(action, _("Your role may not do this."))
 
 
 # --- units ---------------------------------------------------------------------------------------
@@ -359,12 +182,10 @@ class UnitsPage(BookPage):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.data: UnitsData | None = None
         self.model = RowsModel(UNIT_COLUMNS)
-        self.view = table(self.model, stretch=5)
+        self.view, self.proxy = table(self.model, stretch=5)
         self.filter = QLineEdit(placeholderText=_("Find a unit, building or owner key"))
         self.filter.setClearButtonEnabled(True)
-        proxy = self.view.model()
-        assert isinstance(proxy, SortProxy)
-        self.filter.textChanged.connect(proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.summary = QLabel()
         privacy = QLabel(_("Owners are shown by their owner key only; their names stay private."))
         privacy.setStyleSheet(NOTE_STYLE)
@@ -484,11 +305,11 @@ class FeesPage(BookPage):
 
         # Arrears.
         self.buildings = RowsModel(BUILDING_COLUMNS)
-        self.buildings_view = table(self.buildings)
+        self.buildings_view, _proxy = table(self.buildings)
         self.buildings_view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         fit_rows(self.buildings_view, 5)
         self.owing = RowsModel(OWING_COLUMNS)
-        self.owing_view = table(self.owing, stretch=3)
+        self.owing_view, _proxy = table(self.owing, stretch=3)
         self.owed_total = QLabel()
         right = QVBoxLayout()
         right.addWidget(QLabel(_("Arrears by building")))
@@ -505,17 +326,16 @@ class FeesPage(BookPage):
         layout.addLayout(body, 1)
 
     def _bill_box(self) -> QGroupBox:
-        self.bill_period = ParsedField(
-            _("Month"),
+        self.bill_period = Field(
             self._billable,
+            label=_("Month"),
             placeholder=_("YYYY-MM, e.g. 2025-01"),
             describe=self._bill_note,
         )
-        self.bill_date = ParsedField(
+        self.bill_date = date_field(
             _("Date"),
-            a_date,
             placeholder=_("YYYY-MM-DD (default: the 1st of the month)"),
-            optional=True,
+            required=False,
         )
         self.bill_button = QPushButton(_("Bill the month"))
         self.bill_button.clicked.connect(self.submit_bill)
@@ -527,34 +347,31 @@ class FeesPage(BookPage):
         self.bill_guard = FormGuard(
             self.bill_button,
             [self.bill_period, self.bill_date],
-            allowed=self.user.may(Action.POST_ENTRY),
-            refusal=may_not(Action.POST_ENTRY),
+            refusal=refusal(self.user.role, Action.POST_ENTRY),
         )
         return box
 
     def _collect_box(self) -> QGroupBox:
-        self.unit = ParsedField(
-            _("Unit"), self._unit, placeholder=_("e.g. 1-2-301"), describe=self._unit_note
+        self.unit = Field(
+            self._unit, label=_("Unit"), placeholder=_("e.g. 1-2-301"), describe=self._unit_note
         )
         self.unit_labels = QStringListModel()
         self.completer = QCompleter(self.unit_labels, self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.unit.edit.setCompleter(self.completer)
-        self.collect_date = ParsedField(
-            _("Date"), a_date, text=today().isoformat(), placeholder="YYYY-MM-DD"
-        )
-        self.amount = ParsedField(
-            _("Amount"),
+        self.collect_date = date_field(_("Date"), text=today().isoformat())
+        self.amount = Field(
             positive_money(_("A payment")),
+            label=_("Amount"),
             placeholder=_("e.g. 223.90"),
-            describe=money_describe,
+            capitals=True,
         )
-        self.memo = ParsedField(
-            _("Memo"),
+        self.memo = Field(
             plain_text,
+            label=_("Memo"),
             placeholder=_("optional; default: property fees received from the unit"),
-            optional=True,
+            required=False,
         )
         self.collect_button = QPushButton(_("Record the collection"))
         self.collect_button.clicked.connect(self.submit_collection)
@@ -568,17 +385,16 @@ class FeesPage(BookPage):
         self.collect_guard = FormGuard(
             self.collect_button,
             [self.unit, self.collect_date, self.amount, self.memo],
-            allowed=self.user.may(Action.POST_ENTRY),
-            refusal=may_not(Action.POST_ENTRY),
+            refusal=refusal(self.user.role, Action.POST_ENTRY),
         )
         return box
 
     def _rate_box(self) -> QGroupBox:
-        self.rate_period = ParsedField(
-            _("Month"),
+        self.rate_period = Field(
             a_month,
+            label=_("Month"),
             placeholder=_("YYYY-MM (default: the latest month billed)"),
-            optional=True,
+            required=False,
         )
         self.rate_period.edit.returnPressed.connect(self.refresh)
         show_rate = QPushButton(_("Show"))
@@ -746,8 +562,8 @@ class FeesPage(BookPage):
             return text
 
         def done(text: str) -> None:
-            self.amount.set_text("")
-            self.memo.set_text("")
+            self.amount.clear()
+            self.memo.clear()
             self._done(text)
 
         self.database.write(job, done)
@@ -817,23 +633,21 @@ class RemunerationPage(BookPage):
         self.data: RemunerationData | None = None
         self.rule = heading()
         self.model = RowsModel(REMUNERATION_COLUMNS)
-        self.view = table(self.model, sortable=False)
+        self.view, _proxy = table(self.model, sortable=False)
         self.totals = QLabel()
         self.totals.setWordWrap(True)
-        self.period = ParsedField(_("Month"), a_month, placeholder=_("YYYY-MM, e.g. 2025-01"))
-        self.date = ParsedField(
+        self.period = Field(a_month, label=_("Month"), placeholder=_("YYYY-MM, e.g. 2025-01"))
+        self.date = date_field(
             _("Date"),
-            a_date,
             placeholder=_("YYYY-MM-DD (default: the last day of the month)"),
-            optional=True,
+            required=False,
         )
         self.post_button = QPushButton(_("Post the month's remuneration"))
         self.post_button.clicked.connect(self.submit)
         self.guard = FormGuard(
             self.post_button,
             [self.period, self.date],
-            allowed=self.user.may(Action.POST_ENTRY),
-            refusal=may_not(Action.POST_ENTRY),
+            refusal=refusal(self.user.role, Action.POST_ENTRY),
         )
         box = QGroupBox(_("Post a month's remuneration"))
         form = QFormLayout(box)
@@ -917,7 +731,7 @@ class RemunerationPage(BookPage):
             )
 
         def done(text: str) -> None:
-            self.period.set_text("")
+            self.period.clear()
             self.message.emit(text)
             self.refresh()
 
@@ -1033,21 +847,20 @@ class BudgetPage(BookPage):
         self.status.setWordWrap(True)
         self.status.setStyleSheet("font-weight: bold;")
         self.model = RowsModel(BUDGET_COLUMNS)
-        self.view = table(self.model, stretch=1)
+        self.view, _proxy = table(self.model, stretch=1)
         self.totals = QLabel()
-        self.approve_note = ParsedField(
-            _("Note"),
+        self.approve_note = Field(
             plain_text,
+            label=_("Note"),
             placeholder=_("optional, e.g. the owners' vote that decided it"),
-            optional=True,
+            required=False,
         )
         self.approve_button = QPushButton(_("Approve this budget"))
         self.approve_button.clicked.connect(self.submit_approval)
         self.approve_guard = FormGuard(
             self.approve_button,
             [self.approve_note],
-            allowed=self.user.may(Action.APPROVE),
-            refusal=may_not(Action.APPROVE),
+            refusal=refusal(self.user.role, Action.APPROVE),
             extra=self._approval_problem,
         )
         approve_row = QHBoxLayout()
@@ -1074,18 +887,17 @@ class BudgetPage(BookPage):
 
     def _editor(self) -> QGroupBox:
         """The editor of a new year's budget, line by line."""
-        self.new_year = ParsedField(_("Budget year"), self._new_year, placeholder=_("e.g. 2026"))
-        self.lines: dict[str, ParsedField] = {}
+        self.new_year = Field(self._new_year, label=_("Budget year"), placeholder=_("e.g. 2026"))
+        self.lines: dict[str, Field] = {}
         self.line_labels: dict[str, QLabel] = {}
         editor = QGroupBox(_("Draft a new year's budget"))
         grid = QGridLayout(editor)
         grid.addWidget(QLabel(_("Budget year")), 0, 0)
         grid.addWidget(self.new_year, 0, 1)
         for row, (key, code) in enumerate(TRUST_EXPENSE_BY_BUDGET_LINE.items(), start=1):
-            field = ParsedField(
-                key, budget_amount, placeholder="0.00", optional=True,
-                describe=capitals,
-            )  # fmt: skip
+            field = Field(
+                budget_amount, label=key, placeholder="0.00", required=False, capitals=True
+            )
             field.changed.connect(self._show_total)
             label = QLabel(f"{code} {key}")
             label.setWordWrap(True)
@@ -1110,8 +922,7 @@ class BudgetPage(BookPage):
         self.draft_guard = FormGuard(
             self.draft_button,
             [self.new_year, *self.lines.values()],
-            allowed=self.user.may(Action.POST_ENTRY),
-            refusal=may_not(Action.POST_ENTRY),
+            refusal=refusal(self.user.role, Action.POST_ENTRY),
             extra=self._draft_problem,
         )
         return editor
@@ -1198,7 +1009,7 @@ class BudgetPage(BookPage):
             return year
 
         def done(approved: int) -> None:
-            self.approve_note.set_text("")
+            self.approve_note.clear()
             self.message.emit(_("The {year} budget is approved.").format(year=approved))
             self.show_year(approved)
 
@@ -1232,7 +1043,7 @@ class BudgetPage(BookPage):
     def _show_total(self) -> None:
         total = sum(self.draft_lines().values())
         self.new_total.setText(
-            _("Total: {amount}").format(amount=format_fen(total)) + f"  {capitals(total)}"
+            _("Total: {amount}").format(amount=format_fen(total)) + f"  {capitals_of(total)}"
         )
 
     def copy_shown(self) -> None:
@@ -1263,9 +1074,9 @@ class BudgetPage(BookPage):
                     "Drafted the {year} budget: {n} lines, {total} in all. It needs approval."
                 ).format(year=drafted, n=len(lines), total=format_fen(sum(lines.values())))
             )
-            self.new_year.set_text("")
+            self.new_year.clear()
             for field in self.lines.values():
-                field.set_text("")
+                field.clear()
             self.show_year(drafted)
 
         self.database.write(job, done)

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session, col, func, select
 
 from desktop.app.errors import message_of, presenter
+from desktop.app.forms import ERROR_STYLE, GOOD_STYLE, NOTE_STYLE, Field
 from desktop.app.pages.base import BookPage
-from desktop.app.pages.votes import ERROR_STYLE, GOOD_STYLE, NOTE_STYLE, Field
 from desktop.cli_report import write_notice
 from desktop.progress import Progress
 from ledger import i18n

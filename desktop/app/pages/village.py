@@ -24,22 +24,18 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
-from desktop.app.models import ColumnSpec, RowsModel
-from desktop.app.pages.base import BookPage
-from desktop.app.pages.property import (
+from desktop.app.forms import (
     NOTE_STYLE,
+    Field,
     FormGuard,
-    ParsedField,
-    a_date,
+    date_field,
     fit_rows,
-    heading,
-    may_not,
-    money_describe,
-    positive_money,
-    scrolling,
-    source_row,
+    refusal,
     table,
 )
+from desktop.app.models import ColumnSpec, RowsModel
+from desktop.app.pages.base import BookPage
+from desktop.app.pages.property import heading, positive_money, scrolling
 from ledger.access import Action
 from ledger.chain import voucher_number
 from ledger.charts import COLLECTIVE_SPLIT_ACCOUNTS
@@ -116,9 +112,9 @@ class HouseholdsPage(BookPage):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.data: HouseholdsData | None = None
-        self.allowed = self.user.may(Action.MANAGE_COUNTERPARTIES)
+        self.refusal = refusal(self.user.role, Action.MANAGE_COUNTERPARTIES)
         self.model = RowsModel(HOUSEHOLD_COLUMNS)
-        self.view = table(self.model, stretch=1)
+        self.view, self.proxy = table(self.model, stretch=1)
         self.view.selectionModel().selectionChanged.connect(self._row_chosen)
         self.totals = QLabel()
         privacy = QLabel(_("Households are shown by their label only; heads' names stay private."))
@@ -146,19 +142,16 @@ class HouseholdsPage(BookPage):
         layout.addWidget(side_area)
 
     def _add_box(self) -> QGroupBox:
-        self.label = ParsedField(
-            _("Household"), self._new_label, placeholder=_("how neighbours know it, e.g. 一组 03户")
+        self.label = Field(
+            self._new_label,
+            label=_("Household"),
+            placeholder=_("how neighbours know it, e.g. 一组 03户"),
         )
         self.new_shares = counter()
         self.new_members = counter(value=1)
         self.add_button = QPushButton(_("Add the household"))
         self.add_button.clicked.connect(self.submit_add)
-        self.add_guard = FormGuard(
-            self.add_button,
-            [self.label],
-            allowed=self.allowed,
-            refusal=may_not(Action.MANAGE_COUNTERPARTIES),
-        )
+        self.add_guard = FormGuard(self.add_button, [self.label], refusal=self.refusal)
         add_box = QGroupBox(_("Add a household"))
         form = QFormLayout(add_box)
         form.addRow(_("Household"), self.label)
@@ -221,7 +214,7 @@ class HouseholdsPage(BookPage):
     def _row_chosen(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
         if indexes:
-            row = self.model.row(source_row(self.view, indexes[0].row()))
+            row = self.model.row(self.proxy.mapToSource(indexes[0]).row())
             self.choose(int(row[0]))
 
     def choose(self, household_id: int) -> None:
@@ -243,9 +236,9 @@ class HouseholdsPage(BookPage):
 
     def _check_change(self) -> None:
         row = self._row(self.chosen.currentData()) if self.chosen.count() else None
-        problem = None
-        if not self.allowed:
-            problem = may_not(Action.MANAGE_COUNTERPARTIES)
+        problem: str | None = None
+        if self.refusal:
+            problem = self.refusal
         elif row is None:
             problem = _("Choose a household first.")
         elif (self.shares.value(), self.members.value()) == (row[2], row[3]):
@@ -292,7 +285,7 @@ class HouseholdsPage(BookPage):
             )
 
         def done(text: str) -> None:
-            self.label.set_text("")
+            self.label.clear()
             self.new_shares.setValue(0)
             self.new_members.setValue(1)
             self._done(text)
@@ -383,7 +376,7 @@ class ExitSchedulePage(BookPage):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.model = RowsModel(SCHEDULE_COLUMNS)
-        self.view = table(self.model, sortable=False, stretch=5)
+        self.view, _proxy = table(self.model, sortable=False, stretch=5)
         after = QLabel(_("After the last contract year the investor's share is 0%."))
         after.setStyleSheet(NOTE_STYLE)
         self.current = QLabel()
@@ -491,17 +484,17 @@ class DistributionsPage(BookPage):
         self.data: DistributionsData | None = None
         self.book_profit: tuple[str, int] | None = None
         self.periods = RowsModel(LIST_COLUMNS)
-        self.periods_view = table(self.periods, sortable=False, stretch=2)
+        self.periods_view, self.periods_proxy = table(self.periods, sortable=False, stretch=2)
         fit_rows(self.periods_view, 3)
         self.periods_view.selectionModel().selectionChanged.connect(self._period_chosen)
         self.summary = heading()
         self.figures = QLabel()
         self.figures.setWordWrap(True)
         self.parts = RowsModel(PART_COLUMNS)
-        self.parts_view = table(self.parts, sortable=False, stretch=0)
+        self.parts_view, _proxy = table(self.parts, sortable=False, stretch=0)
         fit_rows(self.parts_view, len(SPLIT_PARTS) + 2)
         self.households = RowsModel(SHARE_COLUMNS)
-        self.households_view = table(self.households, stretch=0)
+        self.households_view, _proxy = table(self.households, stretch=0)
         self.household_totals = QLabel()
         report = QVBoxLayout()
         report.addWidget(QLabel(_("Distributions made")))
@@ -520,26 +513,28 @@ class DistributionsPage(BookPage):
         layout.addWidget(form_area)
 
     def _form(self) -> QWidget:
-        self.period = ParsedField(
-            _("Period"), a_period, placeholder=_("YYYY or YYYY-MM"), describe=self._period_note
+        self.period = Field(
+            a_period,
+            label=_("Period"),
+            placeholder=_("YYYY or YYYY-MM"),
+            describe=self._period_note,
         )
         self.period.changed.connect(self._ask_profit)
-        self.date = ParsedField(
+        self.date = date_field(
             _("Date"),
-            a_date,
             placeholder=_("YYYY-MM-DD (default: the period's last day)"),
-            optional=True,
+            required=False,
         )
-        self.profit = ParsedField(
-            _("Profit"),
+        self.profit = Field(
             positive_money(_("The profit")),
+            label=_("Profit"),
             placeholder=_("blank: the book's income − expenses"),
-            optional=True,
-            describe=money_describe,
+            required=False,
+            capitals=True,
         )
-        self.weights = ParsedField(
-            _("Split"),
+        self.weights = Field(
             weights_of,
+            label=_("Split"),
             text=":".join(str(w) for w in DEFAULT_WEIGHTS),
             describe=lambda _w: _("shareholders : public welfare : project reserve : per capita"),
         )
@@ -548,8 +543,7 @@ class DistributionsPage(BookPage):
         self.guard = FormGuard(
             self.distribute_button,
             [self.period, self.date, self.profit, self.weights],
-            allowed=self.user.may(Action.POST_ENTRY),
-            refusal=may_not(Action.POST_ENTRY),
+            refusal=refusal(self.user.role, Action.POST_ENTRY),
             extra=self._form_problem,
         )
         box = QGroupBox(_("Distribute a period's profit"))
@@ -656,7 +650,7 @@ class DistributionsPage(BookPage):
     def _period_chosen(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
         if indexes and self.data is not None:
-            period = self.data.periods[indexes[0].row()][0]
+            period = self.periods.row(self.periods_proxy.mapToSource(indexes[0]).row())[0]
             if self.data.report is None or self.data.report.period != period:
                 self.show_period(period)
 
@@ -747,7 +741,7 @@ class DistributionsPage(BookPage):
         def done(name: str) -> None:
             self.message.emit(_("Distributed the profit of {period}.").format(period=name))
             for field in (self.period, self.date, self.profit):
-                field.set_text("")
+                field.clear()
             self.refresh(name)
 
         self.database.write(job, done)

@@ -17,19 +17,16 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QCompleter,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,16 +34,25 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session, col, select
 
 from desktop.app.errors import message_of, presenter
-from desktop.app.models import SORT_ROLE, ColumnSpec, RowsModel, SortProxy
+from desktop.app.forms import (
+    ERROR_STYLE,
+    GOOD_STYLE,
+    NOTE_STYLE,
+    Field,
+    FormGuard,
+    date_field,
+    refusal,
+    refuse,
+    table,
+)
+from desktop.app.models import SORT_ROLE, ColumnSpec, RowsModel
 from desktop.app.pages.base import BookPage
-from ledger.access import Action, action_label
+from ledger.access import Action
 from ledger.clock import today
-from ledger.dates import parse_date
-from ledger.domain import Role
 from ledger.errors import GongzhangError, InvalidInputError
 from ledger.i18n import N_, _
 from ledger.models import PropertyUnit
-from ledger.money import parse_money, to_capital
+from ledger.money import parse_money
 from ledger.rules.ballots import (
     BUDGET_BALLOT_TYPES,
     check_budget_ballot,
@@ -81,10 +87,6 @@ from ledger.services.votes import (
     vote_options,
     vote_result,
 )
-
-ERROR_STYLE = "color: #b00020;"
-GOOD_STYLE = "color: #1b5e20;"
-NOTE_STYLE = "color: #555555;"
 
 #: The kinds of vote a book of each kind may hold (the service refuses the others).
 KINDS_FOR_BOOK = {
@@ -337,118 +339,6 @@ def first_sentence(text: str) -> str:
     return text[: match.end()] if match else text
 
 
-def refused_because(user_role: str, username: str, action: Action) -> str:
-    """The tooltip of what the role may not do: the service's own sentence."""
-    return _("{user} ({role}) may not {action}.").format(
-        user=username, role=Role(user_role).label, action=action_label(action)
-    )
-
-
-# --- a field validated as it is typed --------------------------------------------------------
-
-
-class Field(QWidget):
-    """A line edit whose text is parsed on every change: the parse error (one sentence) shows
-    under it; ``capitals`` shows an amount in 大写 beside it."""
-
-    changed = Signal()
-
-    def __init__(
-        self,
-        parse: Callable[[str], Any],
-        *,
-        text: str = "",
-        placeholder: str = "",
-        required: bool = True,
-        capitals: bool = False,
-        show_error: bool = True,
-    ) -> None:
-        super().__init__()
-        self.show_error = show_error
-        self.parse = parse
-        self.required = required
-        self.capitals = capitals
-        self.touched = bool(text)
-        self.value: Any = None
-        self.problem: str | None = None
-        self.edit = QLineEdit(text)
-        self.edit.setPlaceholderText(placeholder)
-        self.note = QLabel()
-        self.note.setStyleSheet(NOTE_STYLE)
-        self.note.setVisible(capitals)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.edit, 1)
-        row.addWidget(self.note)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(1)
-        layout.addLayout(row)
-        layout.addWidget(self.error)
-        self.edit.textEdited.connect(self._edited)
-        self.edit.textChanged.connect(self._text_changed)
-        self.check()
-
-    def _edited(self) -> None:
-        self.touched = True
-
-    def _text_changed(self) -> None:
-        self.check()
-        self.changed.emit()
-
-    def text(self) -> str:
-        return self.edit.text()
-
-    def set_text(self, text: str) -> None:
-        self.edit.setText(text)
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-    def check(self) -> bool:
-        text = self.edit.text()
-        shown = ""
-        if not text.strip():
-            self.value = None
-            self.problem = _("Required.") if self.required else None
-            if self.touched and self.problem:
-                shown = self.problem
-        else:
-            try:
-                self.value = self.parse(text)
-                self.problem = None
-            except GongzhangError as exc:
-                self.value = None
-                self.problem = shown = str(exc)
-        self.error.setText(shown)
-        self.error.setVisible(bool(shown) and self.show_error)
-        if self.capitals:
-            self.note.setText(to_capital(self.value) if isinstance(self.value, int) else "")
-        return self.problem is None
-
-
-def _table(model: Any, *, stretch: int | None = None) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(22)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    if stretch is not None:
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view
-
-
 # --- the page ----------------------------------------------------------------------------------
 
 
@@ -480,10 +370,7 @@ class VotesPage(BookPage):
 
         # The list of votes.
         self.model = RowsModel(VOTE_COLUMNS)
-        self.proxy = SortProxy()
-        self.proxy.setSourceModel(self.model)
-        self.view = _table(self.proxy, stretch=2)
-        self.view.setSortingEnabled(True)
+        self.view, self.proxy = table(self.model, stretch=2)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         self.new_button = QPushButton(_("New vote…"))
@@ -491,10 +378,7 @@ class VotesPage(BookPage):
         self.close_button = QPushButton(_("Close the vote…"))
         self.close_button.clicked.connect(self.ask_close)
         self.count = QLabel()
-        for button in (self.new_button, self.close_button):
-            button.setEnabled(self.may_manage)
-            if not self.may_manage:
-                button.setToolTip(self._refusal(Action.MANAGE_VOTES))
+        refuse(self.user.role, Action.MANAGE_VOTES, self.new_button, self.close_button)
         top = QWidget()
         bar = QHBoxLayout()
         bar.addWidget(self.count, 1)
@@ -518,9 +402,6 @@ class VotesPage(BookPage):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._show_vote(None)
-
-    def _refusal(self, action: Action) -> str:
-        return refused_because(self.user.role, self.user.username, action)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -629,23 +510,40 @@ class VotesPage(BookPage):
             self.kind.addItem(kind_label(kind), kind)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         start = today()
-        self.vote_title = Field(parse_title, placeholder=_("the question or motion"))
-        self.opens = Field(parse_date, text=start.isoformat(), placeholder="YYYY-MM-DD")
-        self.closes = Field(
-            parse_date, text=(start + dt.timedelta(days=14)).isoformat(), placeholder="YYYY-MM-DD"
+        self.vote_title = Field(
+            parse_title, label=_("Title"), placeholder=_("the question or motion")
+        )
+        self.opens = date_field(_("First day of voting"), text=start.isoformat())
+        self.closes = date_field(
+            _("Last day of voting"), text=(start + dt.timedelta(days=14)).isoformat()
         )
         self.matter = QComboBox()
         for matter in Matter:
             self.matter.addItem(_(matter.label), matter.value)
-        self.budget_year = Field(parse_year, required=False, placeholder=_("none"))
-        self.quorum = Field(parse_fraction, text="1/2", placeholder="1/2, 2/3, 50%")
+        self.budget_year = Field(
+            parse_year,
+            label=_("Open budget it approves (year)"),
+            required=False,
+            placeholder=_("none"),
+        )
+        self.quorum = Field(
+            parse_fraction,
+            label=_("Quorum: households present"),
+            text="1/2",
+            placeholder="1/2, 2/3, 50%",
+        )
         self.quorum_rule = QComboBox()
-        self.majority = Field(parse_fraction, text="1/2", placeholder="1/2, 2/3, 50%")
+        self.majority = Field(
+            parse_fraction,
+            label=_("Majority: yes of those present"),
+            text="1/2",
+            placeholder="1/2, 2/3, 50%",
+        )
         self.majority_rule = QComboBox()
         for combo in (self.quorum_rule, self.majority_rule):
             combo.addItem(_("more than"), False)
             combo.addItem(_("at least"), True)
-        self.budget = Field(parse_budget, placeholder="20000.00", capitals=True)
+        self.budget = Field(parse_budget, label=_("Budget"), placeholder="20000.00", capitals=True)
         self.ballot_type = QComboBox()
         for ballot_type in BUDGET_BALLOT_TYPES:
             self.ballot_type.addItem(_(BALLOT_TYPE_LABELS[ballot_type]), ballot_type)
@@ -653,20 +551,30 @@ class VotesPage(BookPage):
         self.ballot_type.currentIndexChanged.connect(self._ballot_type_changed)
         self.rule = QComboBox()
         self.max_length = Field(
-            positive_int(N_("The most projects on a ballot")), required=False, placeholder="3"
+            positive_int(N_("The most projects on a ballot")),
+            label=_("Most projects on a ballot"),
+            required=False,
+            placeholder="3",
         )
         self.max_points = Field(
-            positive_int(N_("The most points on a ballot")), required=False, placeholder="10"
+            positive_int(N_("The most points on a ballot")),
+            label=_("Most points on a ballot"),
+            required=False,
+            placeholder="10",
         )
         self.projects_row = self._build_projects()
         return self._lay_out_form()
 
     def _build_projects(self) -> QWidget:
         """Projects: typed one by one into a row of fields, listed in a table."""
-        self.project_code = Field(parse_project_code, placeholder="p1", show_error=False)
+        self.project_code = Field(
+            parse_project_code, label=_("Project id"), placeholder="p1", show_error=False
+        )
         self.project_name = QLineEdit()
         self.project_name.setPlaceholderText(_("name"))
-        self.project_cost = Field(parse_cost, placeholder="8000", capitals=True, show_error=False)
+        self.project_cost = Field(
+            parse_cost, label=_("Cost"), placeholder="8000", capitals=True, show_error=False
+        )
         self.project_error = QLabel()
         self.project_error.setStyleSheet(ERROR_STYLE)
         self.project_error.setWordWrap(True)
@@ -676,7 +584,9 @@ class VotesPage(BookPage):
         self.remove_project_button = QPushButton(_("Remove project"))
         self.remove_project_button.clicked.connect(self.remove_project)
         self.projects = RowsModel(PROJECT_COLUMNS)
-        self.projects_table = _table(self.projects, stretch=1)
+        self.projects_table, self.projects_table_proxy = table(
+            self.projects, sortable=False, stretch=1
+        )
         self.projects_table.setMinimumHeight(110)
         entry = QHBoxLayout()
         entry.addWidget(self.project_code, 1)
@@ -690,6 +600,9 @@ class VotesPage(BookPage):
         projects_layout.addWidget(self.project_error)
         projects_layout.addWidget(self.projects_table)
         projects_layout.addWidget(self.remove_project_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.project_guard = FormGuard(
+            self.add_project_button, [self.project_code, self.project_cost]
+        )
         self.project_code.changed.connect(self._check_project_entry)
         self.project_cost.changed.connect(self._check_project_entry)
         self._check_project_entry()
@@ -701,8 +614,13 @@ class VotesPage(BookPage):
         self.form_error.setWordWrap(True)
         self.create_button = QPushButton(_("Open the vote"))
         self.create_button.clicked.connect(self.create_vote)
-        if not self.may_manage:
-            self.create_button.setToolTip(self._refusal(Action.MANAGE_VOTES))
+        self.create_guard = FormGuard(
+            self.create_button,
+            self._form_fields,
+            refusal=refusal(self.user.role, Action.MANAGE_VOTES),
+            extra=self._form_extra,
+            say=self.form_error,
+        )
 
         self.form = QFormLayout()
         self.form.addRow(_("Kind"), self.kind)
@@ -794,11 +712,12 @@ class VotesPage(BookPage):
             self._kind_changed()
 
     def _check_project_entry(self) -> None:
+        """Under the row of project fields: the refusal of what is typed in them (a blank
+        field is only disabling the button, whose tooltip names it)."""
         fields = (self.project_code, self.project_cost)
         self.project_error.setText(
             next((f.problem or "" for f in fields if f.problem and f.text().strip()), "")
         )
-        self.add_project_button.setEnabled(all(f.ok for f in fields))
 
     def add_project(self) -> None:
         """Add the project typed in the row of fields to the vote's projects."""
@@ -815,9 +734,7 @@ class VotesPage(BookPage):
         name = " ".join(self.project_name.text().split())
         self.projects.set_rows([*self.projects.rows, (code, name, self.project_cost.value)])
         for field in (self.project_code, self.project_cost):
-            field.set_text("")
-            field.touched = False
-            field.check()
+            field.clear()
         self.project_name.clear()
         self._check_project_entry()
         self.project_code.edit.setFocus()
@@ -827,7 +744,7 @@ class VotesPage(BookPage):
         index = self.projects_table.currentIndex()
         if index.isValid():
             rows = list(self.projects.rows)
-            del rows[index.row()]
+            del rows[self.projects_table_proxy.mapToSource(index).row()]
             self.projects.set_rows(rows)
             self.validate_form()
 
@@ -843,19 +760,12 @@ class VotesPage(BookPage):
         return fields
 
     def form_problem(self) -> str | None:
-        """Why the form cannot be submitted yet, in one sentence (None when it can)."""
-        fields = self._form_fields()
-        for field in fields:
-            if field.problem and field.text().strip():
-                return field.problem
-        empty = [field for field in fields if not field.ok]
-        if empty:
-            names = []
-            for field in empty:
-                row = field if self.form.indexOf(field) >= 0 else field.parentWidget()
-                label = self.form.labelForField(row) if row is not None else None
-                names.append(label.text() if isinstance(label, QLabel) else "")
-            return _("Fill in: {fields}.").format(fields=", ".join(n for n in names if n))
+        """Why the form cannot be submitted yet, in one sentence (None when it can); the
+        service decides whether the user's role may."""
+        return self.create_guard.form_problem()
+
+    def _form_extra(self) -> str | None:
+        """What the form says once every field is valid: the days in order, the projects."""
         opens, closes = self.opens.value, self.closes.value
         if closes < opens:
             return _("The vote would close on {closes}, before it opens on {opens}.").format(
@@ -884,16 +794,11 @@ class VotesPage(BookPage):
         return problem
 
     def validate_form(self) -> bool:
-        if getattr(self, "create_button", None) is None:
+        if getattr(self, "create_guard", None) is None:
             return False
-        problem = self.form_problem()
         # A field's own error shows under it; the form says only what no field says.
-        under_a_field = any(
-            problem == field.problem and not field.error.isHidden() for field in self._form_fields()
-        )
-        self.form_error.setText("" if problem is None or under_a_field else problem)
-        self.create_button.setEnabled(self.may_manage and problem is None)
-        return problem is None
+        self.create_guard.update()
+        return self.form_problem() is None
 
     def form_values(self) -> dict[str, Any]:
         """The keyword arguments of ``create_vote`` as the form holds them."""
@@ -950,9 +855,7 @@ class VotesPage(BookPage):
                     closes=values["closes_on"].isoformat(),
                 )
             )
-            self.vote_title.set_text("")
-            self.vote_title.touched = False
-            self.vote_title.check()
+            self.vote_title.clear()
             self.projects.set_rows([])
             self.validate_form()
             self._want = vote_id
@@ -996,7 +899,7 @@ class VotesPage(BookPage):
         self.choice.textChanged.connect(self._choice_changed)
         self.choice_hint = QLabel()
         self.choice_hint.setWordWrap(True)
-        self.cast_on = Field(parse_date, placeholder="YYYY-MM-DD")
+        self.cast_on = date_field(_("Cast on"))
         self.cast_on.changed.connect(self._choice_changed)
         self.channel = QComboBox()
         for channel in CHANNELS:
@@ -1013,7 +916,7 @@ class VotesPage(BookPage):
         self.desk_message.setWordWrap(True)
         self.desk_message.setObjectName("desk_message")
         self.recent = RowsModel(RECENT_COLUMNS)
-        self.recent_view = _table(self.recent, stretch=2)
+        self.recent_view, _proxy = table(self.recent, sortable=False, stretch=2)
         return self._lay_out_desk()
 
     def _lay_out_desk(self) -> QWidget:
@@ -1091,9 +994,10 @@ class VotesPage(BookPage):
                 good=False,
             )
         elif not self.may_record:
-            self._desk_says(self._refusal(Action.RECORD_BALLOTS), good=False)
-            for widget in (self.voter, self.choice, self.record_button):
-                widget.setToolTip(self._refusal(Action.RECORD_BALLOTS))
+            self._desk_says(refusal(self.user.role, Action.RECORD_BALLOTS), good=False)
+            refuse(
+                self.user.role, Action.RECORD_BALLOTS, self.voter, self.choice, self.record_button
+            )
         elif vote_changed:
             self.desk_message.clear()
         self._choice_changed()
@@ -1307,12 +1211,9 @@ class VotesPage(BookPage):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.figures = RowsModel(FIGURE_COLUMNS)
-        self.figures_view = _table(self.figures, stretch=0)
+        self.figures_view, _proxy = table(self.figures, sortable=False, stretch=0)
         self.projects_result = RowsModel(PROJECT_COLUMNS)
-        self.projects_proxy = SortProxy()
-        self.projects_proxy.setSourceModel(self.projects_result)
-        self.projects_view = _table(self.projects_proxy, stretch=1)
-        self.projects_view.setSortingEnabled(True)
+        self.projects_view, self.projects_proxy = table(self.projects_result, stretch=1)
         self.result_note = QLabel()
         self.result_note.setWordWrap(True)
         self.result_note.setStyleSheet(NOTE_STYLE)
