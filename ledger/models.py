@@ -17,6 +17,11 @@ from sqlmodel import Field, SQLModel, col
 GENESIS_HASH = "0" * 64
 
 
+#: The ``ledger_meta`` key holding the newest audit event as ``"<seq> <hash>"``: kept outside
+#: the trail, so that events deleted at its end are noticed by verification.
+AUDIT_HEAD_KEY = "audit_head"
+
+
 class LedgerMeta(SQLModel, table=True):
     """Key/value facts about the ledger file itself (which app wrote it, when)."""
 

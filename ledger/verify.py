@@ -25,6 +25,7 @@ from ledger.chain import PostingFacts, audit_hash, chart_digest, entry_hash, vou
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.models import (
+    AUDIT_HEAD_KEY,
     GENESIS_HASH,
     Account,
     AppUser,
@@ -32,6 +33,7 @@ from ledger.models import (
     AuditEvent,
     Book,
     Entry,
+    LedgerMeta,
     Posting,
     columns,
 )
@@ -630,4 +632,17 @@ def _verify_audit(session: Session, users: dict[int | None, str]) -> list[Findin
         if prev_hash != prev or recomputed != stored:
             out.append(Finding(None, label, _("the audit trail has been altered here.")))
         prev = stored
+    head = session.get(LedgerMeta, AUDIT_HEAD_KEY)
+    found = f"{expected} {prev}" if expected else None
+    if head is not None and head.value != found:
+        out.append(
+            Finding(
+                None,
+                _("audit trail"),
+                _(
+                    "the newest audit event recorded is number {want}, but the trail ends at "
+                    "{got}; events at its end were removed or replaced outside Gongzhang."
+                ).format(want=head.value.split(" ")[0], got=expected),
+            )
+        )
     return out

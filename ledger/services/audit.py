@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from ledger.chain import audit_hash
 from ledger.clock import utc_now_iso
 from ledger.db import WRITER_LOCK
-from ledger.models import GENESIS_HASH, AppUser, AuditEvent
+from ledger.models import AUDIT_HEAD_KEY, GENESIS_HASH, AppUser, AuditEvent, LedgerMeta
 
 
 def record_event(
@@ -53,5 +53,11 @@ def record_event(
         ),
     )
     session.add(event)
+    # The newest event, kept outside the trail: deleting events at its end is then noticed.
+    head = session.get(LedgerMeta, AUDIT_HEAD_KEY)
+    if head is None:
+        head = LedgerMeta(key=AUDIT_HEAD_KEY, value="")
+    head.value = f"{seq} {event.hash}"
+    session.add(head)
     session.flush()
     return event

@@ -1132,12 +1132,6 @@ def approve_budget(
     budget = get_budget(session, book_id=book_id, year=year)
     if budget.status == "approved":
         raise InvalidInputError(_("The {year} budget is already approved.").format(year=year))
-    if _budget_creator_id(session, budget.id or 0) == actor.id:
-        raise PermissionDeniedError(
-            _("{user} drafted the {year} budget and cannot also approve it.").format(
-                user=actor.username, year=year
-            )
-        )
     return mark_budget_approved(session, budget=budget, actor=actor, note=note)
 
 
@@ -1145,7 +1139,22 @@ def mark_budget_approved(
     session: Session, *, budget: Budget, actor: AppUser, note: str, vote_id: int | None = None
 ) -> Budget:
     """Record a draft budget as approved, by ``actor`` or — ``vote_id`` — by an owners'
-    meeting vote that ``actor`` closed. The callers check who may approve."""
+    meeting vote that ``actor`` closed.
+
+    In person, ``actor`` needs the right to approve and may not be the budget's drafter
+    (maker-checker); with a vote the owners decided, and ``actor`` needs the right to close
+    votes."""
+    require(
+        actor.username,
+        actor.role,
+        Action.APPROVE if vote_id is None else Action.MANAGE_VOTES,
+    )
+    if vote_id is None and _budget_creator_id(session, budget.id or 0) == actor.id:
+        raise PermissionDeniedError(
+            _("{user} drafted the {year} budget and cannot also approve it.").format(
+                user=actor.username, year=budget.year
+            )
+        )
     budget.status = "approved"
     budget.approved_by_id = actor.id
     budget.approved_by_vote_id = vote_id

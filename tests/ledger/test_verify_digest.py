@@ -121,6 +121,11 @@ def _forge_audit(conn: Connection, renamed: dict[str, str], users: dict[int, str
             {"d": detail, "p": prev, "h": new, "s": seq},
         )
         prev = new
+    # A thorough forger also rewrites the trail's record of its newest event.
+    conn.execute(
+        text("UPDATE ledger_meta SET value = :v WHERE key = 'audit_head'"),
+        {"v": f"{events[-1][0]} {prev}"},
+    )
 
 
 # --- fixtures ----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""entry imports: resumable bulk imports known by an import id
+"""entry imports: resumable bulk imports known by an import id; the audit trail's newest event
+kept in ledger_meta
 
 Revision ID: 0004
 Revises: 0003
@@ -34,9 +35,21 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("entry_import", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_entry_import_book_id"), ["book_id"], unique=False)
+    # Where the audit trail ends, kept outside it (verification compares the two).
+    bind = op.get_bind()
+    newest = bind.execute(
+        sa.text("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+    ).first()
+    bind.execute(sa.text("DELETE FROM ledger_meta WHERE key = 'audit_head'"))
+    if newest is not None:
+        bind.execute(
+            sa.text("INSERT INTO ledger_meta (key, value) VALUES ('audit_head', :value)"),
+            {"value": f"{newest[0]} {newest[1]}"},
+        )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM ledger_meta WHERE key = 'audit_head'")
     with op.batch_alter_table("entry_import", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_entry_import_book_id"))
     op.drop_table("entry_import")
