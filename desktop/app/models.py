@@ -2,11 +2,14 @@
 
 :class:`RowsModel` holds a whole (small) table; :class:`SortProxy` sorts it on the raw values
 (fen exceed 32 bits, so never on display text or Qt's integers); :class:`JournalModel` shows a
-journal of any length by loading pages of rows on the database worker as the view needs them."""
+journal of any length, sorted by any column, by loading pages of rows on the database worker as
+the view needs them."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,8 +26,17 @@ from PySide6.QtCore import (
 )
 
 from desktop.app.database import Database
+from desktop.app.errors import presenter
 from ledger.i18n import N_, _
-from ledger.services.journal import JournalFilter, JournalRow, journal_count, journal_window
+from ledger.services.journal import (
+    JournalFilter,
+    JournalRow,
+    JournalSort,
+    journal_count,
+    journal_order,
+    journal_rows,
+    journal_window,
+)
 from reports.format import cell_text
 from reports.notice import CellKind
 from reports.notices.common import account_name
@@ -133,6 +145,18 @@ JOURNAL_COLUMNS = (
 )
 
 
+#: What each journal column is sorted by: its raw value (the voucher's year and number, the
+#: account's code, the fen), never its text; the date keeps the journal's own order.
+JOURNAL_SORTS = (
+    JournalSort.JOURNAL,
+    JournalSort.VOUCHER,
+    JournalSort.MEMO,
+    JournalSort.ACCOUNT,
+    JournalSort.DEBIT,
+    JournalSort.CREDIT,
+)
+
+
 def journal_cells(row: JournalRow) -> tuple[Any, ...]:
     fen = row.amount_fen
     return (
@@ -146,15 +170,28 @@ def journal_cells(row: JournalRow) -> tuple[Any, ...]:
 
 
 class JournalModel(QAbstractTableModel):
-    """The journal of one book, any length: the number of rows is counted once, and pages of
-    :data:`PAGE` rows are loaded on the worker when the view first shows them (a few are kept,
-    least recently used first to go). Until its page arrives a row shows empty."""
+    """The journal of one book, any length, sorted by any column: pages of :data:`PAGE` rows
+    are loaded on the worker when the view first shows them (a few are kept, least recently
+    used first to go). Until its page arrives a row shows empty.
+
+    By date (the journal's own order) pages are read by position, from whichever end of the
+    journal is nearer. By any other column the worker first lists the posting ids in that order
+    (:func:`~ledger.services.journal.journal_order`: half a second and 8 MB at a million
+    postings), and pages are then read by their ids; descending reads either from the end.
+    While an order is being read the rows shown stay and :attr:`sorting` says so; asking for
+    another order meanwhile drops it. The last few orders are kept until the next reload."""
 
     PAGE = 200
     KEEP_PAGES = 40
+    KEEP_ORDERS = 2
     #: Emitted when a page has arrived (for tests and a busy indicator).
     page_loaded = Signal(int)
+    #: The number of rows, after each reload.
     counted = Signal(int)
+    #: True while the worker reads a new order, False once it is shown, dropped or failed.
+    sorting = Signal(bool)
+    #: The order now shown (column, descending): after a sort arrived, or when one failed.
+    order_shown = Signal(int, bool)
 
     def __init__(self, database: Database, book_id: int) -> None:
         super().__init__()
@@ -162,36 +199,133 @@ class JournalModel(QAbstractTableModel):
         self.book_id = book_id
         self.filters = JournalFilter()
         self.total = 0
+        self.columns = JOURNAL_COLUMNS
+        #: The order shown: its column and direction, and (for any column but the date) the
+        #: posting ids in ascending order.
+        self.sort_column = 0
+        self.descending = False
+        self._order: array[int] | None = None
+        self._wanted = (0, False)
+        self._orders: OrderedDict[tuple[JournalFilter, JournalSort], array[int]] = OrderedDict()
+        #: The count or order the worker is reading for us; set when it is no longer wanted.
+        self._job: threading.Event | None = None
+        self._started = False
+        self._stale = True
+        self._sorting = False
         self._pages: OrderedDict[int, list[JournalRow]] = OrderedDict()
         self._loading: set[int] = set()
         self._generation = 0
-        self.columns = JOURNAL_COLUMNS
-        #: Newest first (a click on the date or voucher header); otherwise journal order.
-        self.descending = False
 
-    # -- loading -------------------------------------------------------------------------------
+    # -- what is shown -------------------------------------------------------------------------
 
     def reload(self, filters: JournalFilter | None = None) -> None:
-        """Count again (with new filters) and forget every loaded page."""
+        """Count (or order) again, with new filters, and forget every loaded page."""
         if filters is not None:
             self.filters = filters
-        self._generation += 1
-        generation, book_id, chosen = self._generation, self.book_id, self.filters
+        self._orders.clear()
+        self._started = True
+        self._stale = True
+        self._show()
 
-        def count(session: Any) -> int:
-            return journal_count(session, book_id=book_id, filters=chosen)
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order by the raw values of ``column`` (ties by posting id; descending is the exact
+        reverse): at once by date or by an order already read, else when the worker has read
+        it."""
+        if not 0 <= column < len(self.columns):
+            return
+        wanted = (column, order == Qt.SortOrder.DescendingOrder)
+        if wanted == self._wanted:
+            return
+        self._wanted = wanted
+        if not self._started:  # nothing shown yet: the first reload reads this order
+            self.sort_column, self.descending = wanted
+            return
+        self._show()
 
-        def counted(total: int) -> None:
-            if generation != self._generation:
+    def _show(self) -> None:
+        """Bring the rows shown to the wanted order and filters, reading what is needed."""
+        if self._job is not None:
+            self._job.set()
+            self._job = None
+        column, descending = self._wanted
+        key = JOURNAL_SORTS[column]
+        fresh = self._stale
+        chosen, book_id = self.filters, self.book_id
+        if not fresh:
+            if key is JournalSort.JOURNAL:
+                self._apply(column, descending, None, self.total, reset=False)
                 return
+            known = self._orders.get((chosen, key))
+            if known is not None:
+                self._orders.move_to_end((chosen, key))
+                self._apply(column, descending, known, len(known), reset=False)
+                return
+        job = threading.Event()
+        self._job = job
+
+        def read(session: Any) -> int | array[int] | None:
+            if job.is_set():  # asked for something else before this began
+                return None
+            if key is JournalSort.JOURNAL:
+                return journal_count(session, book_id=book_id, filters=chosen)
+            return journal_order(
+                session, book_id=book_id, sort=key, filters=chosen, cancelled=job.is_set
+            )
+
+        def done(result: int | array[int] | None) -> None:
+            if job.is_set() or result is None:
+                return
+            self._job = None
+            self._stale = False
+            if isinstance(result, int):
+                self._apply(column, descending, None, result, reset=fresh)
+                return
+            self._orders[(chosen, key)] = result
+            while len(self._orders) > self.KEEP_ORDERS:
+                self._orders.popitem(last=False)
+            self._apply(column, descending, result, len(result), reset=fresh)
+
+        def failed(error: BaseException) -> None:
+            if job.is_set():
+                return
+            self._job = None
+            self._wanted = (self.sort_column, self.descending)
+            self._set_sorting(False)
+            self.order_shown.emit(self.sort_column, self.descending)
+            presenter().show(error)
+
+        self._set_sorting(key is not JournalSort.JOURNAL)
+        self.database.read(read, done, failed)
+
+    def _apply(
+        self, column: int, descending: bool, order: array[int] | None, total: int, *, reset: bool
+    ) -> None:
+        """Show rows in this order (their pages load as the view asks for them)."""
+        reset = reset or total != self.total
+        if reset:
             self.beginResetModel()
-            self.total = total
-            self._pages.clear()
-            self._loading.clear()
+        else:
+            self.layoutAboutToBeChanged.emit()
+        self.sort_column, self.descending = column, descending
+        self._order = order
+        self.total = total
+        self._pages.clear()
+        self._loading.clear()
+        self._generation += 1
+        if reset:
             self.endResetModel()
             self.counted.emit(total)
+        else:
+            self.layoutChanged.emit()
+        self._set_sorting(False)
+        self.order_shown.emit(column, descending)
 
-        self.database.read(count, counted)
+    def _set_sorting(self, sorting: bool) -> None:
+        if sorting != self._sorting:
+            self._sorting = sorting
+            self.sorting.emit(sorting)
+
+    # -- loading pages -------------------------------------------------------------------------
 
     def _request(self, page: int) -> None:
         if page in self._loading:
@@ -203,21 +337,30 @@ class JournalModel(QAbstractTableModel):
             self.filters,
             self.total,
         )
-
-        descending = self.descending
+        first = page * self.PAGE
+        order, descending = self._order, self.descending
+        if order is not None:
+            # By the ids of the order read (from its end when descending).
+            if descending:
+                end = total - first
+                ids = order[max(0, end - self.PAGE) : end].tolist()[::-1]
+            else:
+                ids = order[first : first + self.PAGE].tolist()
 
         def load(session: Any) -> list[JournalRow]:
+            if order is not None:
+                return journal_rows(session, ids)
             if not descending:
                 return journal_window(
                     session,
                     book_id=book_id,
-                    offset=page * self.PAGE,
+                    offset=first,
                     limit=self.PAGE,
                     filters=chosen,
                     total=total,
                 )
             # Newest first: the same rows as the mirror-image window, read backwards.
-            end = total - page * self.PAGE
+            end = total - first
             start = max(0, end - self.PAGE)
             rows = journal_window(
                 session,
@@ -230,19 +373,23 @@ class JournalModel(QAbstractTableModel):
             return rows[::-1]
 
         def loaded(rows: list[JournalRow]) -> None:
-            self._loading.discard(page)
-            if generation != self._generation or descending != self.descending:
+            if generation != self._generation:
                 return
+            self._loading.discard(page)
             self._pages[page] = rows
             while len(self._pages) > self.KEEP_PAGES:
                 self._pages.popitem(last=False)
-            first = page * self.PAGE
             last = min(first + len(rows), self.total) - 1
             if last >= first:
                 self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
             self.page_loaded.emit(page)
 
-        self.database.read(load, loaded)
+        def failed(error: BaseException) -> None:
+            if generation == self._generation:
+                self._loading.discard(page)
+            presenter().show(error)
+
+        self.database.read(load, loaded, failed)
 
     def journal_row(self, row: int) -> JournalRow | None:
         """The row's journal line if its page is loaded (else it is requested)."""
@@ -254,20 +401,6 @@ class JournalModel(QAbstractTableModel):
         self._pages.move_to_end(page)
         offset = row - page * self.PAGE
         return rows[offset] if offset < len(rows) else None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Journal order or newest first, by the date or voucher column. (Other columns do not
-        sort: the journal is read page by page from the database in its own order.)"""
-        if column not in (0, 1):
-            return
-        descending = order == Qt.SortOrder.DescendingOrder
-        if descending == self.descending:
-            return
-        self.layoutAboutToBeChanged.emit()
-        self.descending = descending
-        self._pages.clear()
-        self._loading.clear()
-        self.layoutChanged.emit()
 
     # -- the model -----------------------------------------------------------------------------
 
@@ -294,9 +427,14 @@ class JournalModel(QAbstractTableModel):
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns)
+        if role == Qt.ItemDataRole.InitialSortOrderRole and horizontal:
+            # A first click on an amount shows the largest first.
+            money = self.columns[section].kind == "money"
+            return (Qt.SortOrder.DescendingOrder if money else Qt.SortOrder.AscendingOrder).value
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+        if horizontal:
             return _(self.columns[section].label)
         if orientation == Qt.Orientation.Vertical:
             return str(section + 1)

@@ -2,15 +2,26 @@
 
 Pages are found by keyset (the key of the row before or after), never by OFFSET, so the first,
 the next and the last page cost the same at a million postings.
+
+Any other order (by voucher number, memo, account, debit or credit) has no index to page by: it
+is computed once as the list of posting ids in that order (:func:`journal_order`, 8 bytes a
+posting), and a view then reads the rows of any stretch of it by their ids (:func:`journal_rows`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
+from itertools import chain
+from typing import Any
 
+from sqlalchemy import case, tuple_
 from sqlalchemy import select as sa_select
-from sqlalchemy import tuple_
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
 from ledger.chain import voucher_number
@@ -18,6 +29,24 @@ from ledger.models import Account, Entry, Posting, columns
 
 JournalKey = tuple[dt.date, int, int]
 """(date, entry id, line) — the journal's sort order; entry ids grow with voucher numbers."""
+
+
+class JournalSort(StrEnum):
+    """What the journal is ordered by: the raw value of one of its columns, ascending, ties by
+    posting id (descending is the same order read backwards)."""
+
+    #: Date, then voucher, then line: the journal's own order, the one an index keeps.
+    JOURNAL = "journal"
+    #: Voucher number: year, then number in the year.
+    VOUCHER = "voucher"
+    #: The entry's memo (摘要), by character code.
+    MEMO = "memo"
+    #: Account code (a parent account just before its sub-accounts).
+    ACCOUNT = "account"
+    #: The debit amount in fen; credit lines have none and come first.
+    DEBIT = "debit"
+    #: The credit amount in fen; debit lines have none and come first.
+    CREDIT = "credit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,3 +237,119 @@ def journal_window(
     rows = _rows(session, ids)
     rows.sort(key=lambda r: r.key)
     return rows
+
+
+def _order_by(sort: JournalSort, dialect: str) -> tuple[list[Any], Any]:
+    """The ORDER BY terms of a sort (without the posting id that breaks ties) and the table the
+    key comes from (to join), if any."""
+    postgres = dialect == "postgresql"
+
+    def text(column: Any) -> Any:
+        # Character-code order, as Python compares strings (SQLite's default already is).
+        return column.collate("C") if postgres else column
+
+    if sort is JournalSort.JOURNAL:
+        return [col(Posting.date), col(Posting.entry_id), col(Posting.line_no)], None
+    if sort is JournalSort.VOUCHER:
+        return [col(Entry.year), col(Entry.seq)], Entry
+    if sort is JournalSort.MEMO:
+        return [text(col(Entry.memo))], Entry
+    if sort is JournalSort.ACCOUNT:
+        return [text(col(Account.code))], Account
+    # A line without a debit (credit) counts as 0, before every debit (credit): the same order
+    # as "no amount first", and cheaper to sort than NULLs.
+    amount = col(Posting.amount_fen)
+    if sort is JournalSort.DEBIT:
+        return [case((amount > 0, amount), else_=0)], None
+    return [case((amount < 0, -amount), else_=0)], None
+
+
+def journal_order(
+    session: Session,
+    *,
+    book_id: int,
+    sort: JournalSort,
+    filters: JournalFilter | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> array[int] | None:
+    """The ids of the (filtered) postings in ``sort`` order, ascending, ties by posting id: the
+    whole list, 8 bytes a posting, so that a view can show any stretch of an order no index
+    keeps. Read backwards it is the descending order.
+
+    One sort in the database, about half a second at a million postings. ``cancelled`` is asked
+    while it runs (on SQLite also inside the sort's scan): once it answers yes the work stops
+    and the answer is ``None``.
+    """
+    filters = filters or JournalFilter()
+    connection = session.connection()
+    terms, table = _order_by(sort, connection.dialect.name)
+    stmt = sa_select(col(Posting.id))
+    if table is Entry:
+        stmt = stmt.join(Entry, col(Entry.id) == col(Posting.entry_id))
+    elif table is Account:
+        stmt = stmt.join(Account, col(Account.id) == col(Posting.account_id))
+    stmt = _filtered(stmt, book_id=book_id, filters=filters).order_by(*terms, col(Posting.id))
+    stop = cancelled or (lambda: False)
+    # SQLite asks the handler every so many steps of the query and stops it on a yes.
+    progress = getattr(connection.connection.dbapi_connection, "set_progress_handler", None)
+    if progress is not None and cancelled is not None:
+        progress(lambda: int(stop()), 50_000)
+    ids: array[int] = array("q")
+    try:
+        if connection.dialect.name == "sqlite":
+            # The whole list as one text, in one step of the query: row by row, the driver
+            # would hand the interpreter lock to the interface thread a million times.
+            # (SQLite keeps a subquery's ORDER BY for an aggregate such as group_concat.)
+            ordered = stmt.subquery()
+            with _small_page_cache(connection):
+                listed = connection.execute(sa_select(func.group_concat(ordered.c.id))).scalar()
+            _read_ints(listed or "", ids)
+        else:
+            result = connection.execute(stmt)
+            try:
+                # Straight from the driver's cursor: SQLAlchemy's rows cost twice the sort.
+                while chunk := result.cursor.fetchmany(50_000):
+                    ids.extend(chain.from_iterable(chunk))
+                    if stop():
+                        return None
+            finally:
+                result.close()
+    except Exception:
+        if stop():  # interrupted on purpose
+            return None
+        raise
+    finally:
+        if progress is not None and cancelled is not None:
+            progress(None, 0)
+    return None if stop() else ids
+
+
+@contextmanager
+def _small_page_cache(connection: Connection) -> Iterator[None]:
+    """A sort reads every posting once: through a page cache of 4 MB (SQLite's sorter, whose
+    memory follows the cache, then spills to a temporary file), not the connection's usual
+    64 MB. At a million postings that is 100 MB less memory at its peak, and no slower."""
+    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    connection.exec_driver_sql("PRAGMA cache_size=-4096")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={before}")
+
+
+def _read_ints(text: str, into: array[int], step: int = 1 << 20) -> None:
+    """Append the comma-separated integers of ``text`` to ``into``, a megabyte at a time (a
+    list of a million strings would be 60 MB)."""
+    start, end = 0, len(text)
+    while start < end:
+        cut = text.find(",", min(start + step, end))
+        cut = end if cut < 0 else cut
+        into.extend(map(int, text[start:cut].split(",")))
+        start = cut + 1
+
+
+def journal_rows(session: Session, posting_ids: Sequence[int]) -> list[JournalRow]:
+    """The journal rows of these postings, in the order given (at most a few hundred at a
+    time: they go into one ``IN (…)``)."""
+    rows = {row.posting_id: row for row in _rows(session, list(posting_ids))}
+    return [rows[i] for i in posting_ids if i in rows]

@@ -9,13 +9,19 @@ Run from the repository root (see BENCHMARKS.md):
   ``import PySide6.QtWidgets`` + ``QApplication`` is the baseline.
 * a million postings: a fresh process opens the ledger, shows the main window, switches to the
   journal and waits until its first page is loaded and painted (``grab``); then jumps to the last
-  row and waits until that page is painted; peak RSS (VmHWM) at the end.
+  row and waits until that page is painted; peak RSS (VmHWM) so far.
+* the same process, sorted by a column no index keeps: a mouse click on the Debit header (a
+  first click sorts an amount largest first) until the first page of the new order is painted,
+  then the jump to the last row until it is painted; the same for the Memo header; peak RSS
+  (VmHWM) at the end. The sorted figures are also given as ratios to the unsorted ones of the
+  same process.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,7 +35,8 @@ import os, sys, time, json
 t0 = time.perf_counter()
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtWidgets import QApplication
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
+from PySide6.QtTest import QTest
 app = QApplication([])
 t_qt = time.perf_counter() - t0
 from ledger import i18n
@@ -37,6 +44,10 @@ i18n.set_language("zh")
 from desktop.fonts import use_bundled_font_if_needed
 use_bundled_font_if_needed(app)
 from desktop.app.start import open_main_window
+
+def peak_rss_mb():
+    hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0]
+    return int(hwm.split()[1]) / 1024
 
 def until(cond, limit=60.0):
     start = time.perf_counter()
@@ -64,8 +75,27 @@ if sys.argv[2] == "journal":
     until(lambda: page.model.journal_row(last) is not None)
     window.grab()
     out["journal_last_row_s"] = time.perf_counter() - t2
-hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0]
-out["peak_rss_mb"] = int(hwm.split()[1]) / 1024
+    out["peak_rss_unsorted_mb"] = peak_rss_mb()
+    header = page.view.horizontalHeader()
+    for name, column, descending in (("debit", 4, True), ("memo", 2, False)):
+        t3 = time.perf_counter()
+        x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+        QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+        until(
+            lambda: (page.model.sort_column, page.model.descending) == (column, descending)
+            and page.model.journal_row(0) is not None
+        )
+        window.grab()
+        out[f"sorted_{name}_first_page_s"] = time.perf_counter() - t3
+        top = [page.model.journal_row(r) for r in range(3)]
+        keys = [(r.amount_fen if name == "debit" else r.memo) for r in top if r is not None]
+        assert keys == sorted(keys, reverse=descending), keys
+        t4 = time.perf_counter()
+        page.go_to_last_row()
+        until(lambda: page.model.journal_row(last) is not None)
+        window.grab()
+        out[f"sorted_{name}_last_row_s"] = time.perf_counter() - t4
+out["peak_rss_mb"] = peak_rss_mb()
 window.close()
 print(json.dumps(out))
 """
@@ -134,6 +164,13 @@ def main() -> None:
         results["make_big_s"] = time.perf_counter() - t0
         runs = [probe(big, "journal") for _ in range(args.repeat)]
         results["big"] = sorted(runs, key=lambda r: r["journal_first_page_s"])[len(runs) // 2]
+        medians = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        results["big_medians"] = medians
+        results["sorted_ratios"] = {
+            f"{name}_{what}": medians[f"sorted_{name}_{what}_s"] / medians[f"journal_{what}_s"]
+            for name in ("debit", "memo")
+            for what in ("first_page", "last_row")
+        }
     print(json.dumps(results, indent=2))
 
 

@@ -1,5 +1,6 @@
 """The journal (明细账) of a book: every posting, loaded page by page however long the book,
-filtered by date, account and text; an entry is reversed from the context menu."""
+filtered by date, account and text, sorted by a click on any column's header; an entry is
+reversed from the context menu."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.app.errors import presenter
+from desktop.app.forms import refusal
 from desktop.app.models import JournalModel
 from desktop.app.pages.base import BookPage
 from ledger.access import Action
@@ -61,8 +63,26 @@ class JournalPage(BookPage):
         self.model.counted.connect(
             lambda n: self.count.setText(_("{n} postings").format(n=f"{n:,}"))
         )
+        # While a new order is read the rows shown stay; the header already shows the column
+        # clicked, and this says the rows are still coming.
+        self.sorting = QLabel(_("Sorting…"))
+        keep_room = self.sorting.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)  # the filter fields do not jump
+        self.sorting.setSizePolicy(keep_room)
+        self.sorting.hide()
+        self.model.sorting.connect(self._sorting)
+        self.model.order_shown.connect(self._order_shown)
+        self._shown_order = (0, False)
         bar = QHBoxLayout()
-        for widget in (self.date_from, self.date_to, self.account, self.text, apply, self.count):
+        for widget in (
+            self.date_from,
+            self.date_to,
+            self.account,
+            self.text,
+            apply,
+            self.count,
+            self.sorting,
+        ):
             bar.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -88,6 +108,23 @@ class JournalPage(BookPage):
             return
         self.model.reload(chosen)
 
+    def _sorting(self, busy: bool) -> None:
+        self.sorting.setVisible(busy)
+        if busy:
+            self.view.viewport().setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.view.viewport().unsetCursor()
+
+    def _order_shown(self, column: int, descending: bool) -> None:
+        # The header follows the order shown (a sort that failed goes back); a new order is
+        # shown from its top, with nothing selected (the rows selected before are elsewhere).
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.view.horizontalHeader().setSortIndicator(column, order)
+        if (column, descending) != self._shown_order:
+            self._shown_order = (column, descending)
+            self.view.clearSelection()
+            self.view.scrollToTop()
+
     def go_to_last_row(self) -> None:
         if self.model.total:
             self.view.scrollToBottom()
@@ -102,9 +139,9 @@ class JournalPage(BookPage):
             return
         menu = QMenu(self)
         action = menu.addAction(_("Reverse entry {number}…").format(number=line.number))
-        action.setEnabled(self.user.may(Action.REVERSE_ENTRY))
-        if not action.isEnabled():
-            action.setToolTip(_("Your role may not reverse entries."))
+        why_not = refusal(self.user.role, Action.REVERSE_ENTRY)
+        action.setEnabled(not why_not)
+        action.setToolTip(why_not)
         action.triggered.connect(lambda: self.ask_reverse(line.entry_id, line.number))
         menu.popup(self.view.viewport().mapToGlobal(point))
 
