@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from babel.numbers import format_currency
 
@@ -138,27 +138,38 @@ class Money:
 # Reading what people type
 # --------------------------------------------------------------------------------------------
 
-_CURRENCY = r"(?P<currency>CN¥|¥|RMB|CNY|人民币)?"
 _GROUPED = r"[1-9][0-9]{0,2}(?:,[0-9]{3})+"
+#: What may come before the yuan: an optional sign, an optional currency sign, an optional
+#: second sign, each followed by optional spaces. Every optional part begins with a character
+#: that is not a space, so a run of spaces can be read in one way only: a pattern with
+#: ``\s*`` on both sides of an empty optional part tries every split of the run, which takes
+#: time growing with the cube of its length (2,000 pasted spaces: 24 s).
+_PREFIX = (
+    r"(?:(?P<sign1>[+-])\s*)?(?:(?P<currency>CN¥|¥|RMB|CNY|人民币)\s*)?(?:(?P<sign2>[+-])\s*)?"
+)
 
 #: An amount after NFKC normalisation and stripping: an optional sign (before or after the
 #: currency sign, not both), an optional currency sign, the whole yuan (plain digits or
 #: correctly grouped in threes), optional decimals and an optional trailing 元.
 _AMOUNT = re.compile(
-    r"(?P<sign1>[+-]?)\s*" + _CURRENCY + r"\s*(?P<sign2>[+-]?)\s*"
-    r"(?P<whole>[0-9]+|" + _GROUPED + r")(?:\.(?P<frac>[0-9]+))?\s*(?P<yuan>元)?",
+    _PREFIX + r"(?P<whole>[0-9]+|" + _GROUPED + r")(?:\.(?P<frac>[0-9]+))?\s*(?P<yuan>元)?",
     re.IGNORECASE,
 )
 #: An amount with nothing before the decimal point, such as ``.5``.
-_NO_WHOLE_YUAN = re.compile(
-    r"[+-]?\s*" + _CURRENCY + r"\s*[+-]?\s*\.[0-9]+\s*元?",
-    re.IGNORECASE,
-)
+_NO_WHOLE_YUAN = re.compile(_PREFIX + r"\.[0-9]+\s*元?", re.IGNORECASE)
 #: The same with commas anywhere in the whole yuan: tells badly placed separators apart.
-_LOOSE_GROUPING = re.compile(
-    r"[+-]?\s*" + _CURRENCY + r"\s*[+-]?\s*[0-9][0-9,]*(?:\.[0-9]+)?\s*元?",
-    re.IGNORECASE,
-)
+_LOOSE_GROUPING = re.compile(_PREFIX + r"[0-9][0-9,]*(?:\.[0-9]+)?\s*元?", re.IGNORECASE)
+
+
+def _odd_digit(text: str) -> bool:
+    """Whether ``text`` holds a digit other than 0-9 and full-width ０-９ (superscripts,
+    circled numbers …), which NFKC would quietly turn into ordinary digits: ``1²`` is a slip,
+    not 12 yuan."""
+    return any(
+        not "０" <= ch <= "９" and any("0" <= c <= "9" for c in unicodedata.normalize("NFKC", ch))
+        for ch in text
+        if not ch.isascii()
+    )
 
 
 def parse_money(text: str) -> Money:
@@ -189,6 +200,13 @@ def parse_money(text: str) -> Money:
     if not normal:
         raise InvalidAmountError(
             _('No amount was given ("{text}"). Type an amount such as "12.50".').format(text=quoted)
+        )
+    if _odd_digit(text):
+        raise InvalidAmountError(
+            _(
+                '"{text}" is not an amount of money: type it with the digits 0 to 9, as in '
+                '"1234.50" (superscripts and circled numbers are not read).'
+            ).format(text=quoted)
         )
     match = _AMOUNT.fullmatch(normal)
     if match is None or (match["sign1"] and match["sign2"]):
@@ -243,8 +261,12 @@ def format_money(m: Money, locale: str = "zh_CN") -> str:
     ``¥1,234.56`` and ``-¥1,234.56`` in ``zh_CN``; ``CN¥1,234.56`` in ``en``. The result reads
     back with :func:`parse_money` to the same amount.
     """
-    # A Decimal built from a string is exact (no context rounding), whatever the size.
-    return format_currency(Decimal(f"{m.fen}E-2"), "CNY", locale=locale)
+    # A Decimal built from a string is exact (no context rounding), whatever the size; babel's
+    # rounding to two places runs in the current context, whose default 28 digits would fail
+    # (InvalidOperation) on a running total or a refused amount of 10**28 fen or more.
+    with localcontext() as context:
+        context.prec = max(context.prec, m.fen.bit_length() * 10 // 33 + 6)
+        return format_currency(Decimal(f"{m.fen}E-2"), "CNY", locale=locale)
 
 
 def format_fen(fen: int) -> str:

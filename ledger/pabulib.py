@@ -37,6 +37,7 @@ from fractions import Fraction
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.rules.pb import Amount
+from ledger.rules.text import unkeepable_character
 
 #: The ballot types :func:`read_pb` accepts.
 VOTE_TYPES = ("approval", "choose-1", "cumulative", "ordinal")
@@ -108,7 +109,7 @@ def parse_amount(text: str) -> Amount | None:
     (Fraction(18719316, 25), 200000, None)
     """
     text = text.strip()
-    if not _DECIMAL.fullmatch(text):
+    if len(text) > _MAX_NUMBER_LENGTH or not _DECIMAL.fullmatch(text):
         return None
     value = Fraction(text.replace(",", "."))
     return value.numerator if value.denominator == 1 else value
@@ -145,6 +146,18 @@ def format_amount(value: Amount) -> str:
 # --- reading ----------------------------------------------------------------------------------
 
 
+#: How much of a value from the file a message quotes.
+_QUOTE_LIMIT = 60
+#: The longest number read: a budget or cost of 10**30 is no real election, and Python
+#: refuses to read integers of more than 4,300 digits at all.
+_MAX_NUMBER_LENGTH = 40
+
+
+def _q(text: str) -> str:
+    """A value from the file as a message quotes it: a long one is shortened with “…”."""
+    return text if len(text) <= _QUOTE_LIMIT else text[: _QUOTE_LIMIT - 1] + "…"
+
+
 def _error(line: int, problem: str) -> InvalidInputError:
     return InvalidInputError(
         _("Line {line} of the .pb file: {problem}").format(line=line, problem=problem)
@@ -169,7 +182,7 @@ class _Reader:
         key = row[0].strip()
         if len(row) < 2:
             raise _error(
-                line, _("a META line is “key;value”, but “{key}” has no value.").format(key=key)
+                line, _("a META line is “key;value”, but “{key}” has no value.").format(key=_q(key))
             )
         if not key:
             raise _error(line, _("a META line has an empty key."))
@@ -177,7 +190,7 @@ class _Reader:
             raise _error(
                 line,
                 _("the META key “{key}” is given twice (first on line {first}).").format(
-                    key=key, first=self.meta_lines[key]
+                    key=_q(key), first=self.meta_lines[key]
                 ),
             )
         self.meta[key] = ";".join(row[1:]).strip()
@@ -193,7 +206,7 @@ class _Reader:
             raise _error(
                 self.meta_lines[key],
                 _("the META value {key} must be {kind} ≥ 0, not “{text}”.").format(
-                    key=key, kind=kind, text=text
+                    key=_q(key), kind=kind, text=_q(text)
                 ),
             )
         return value
@@ -201,12 +214,14 @@ class _Reader:
     def close_meta(self, line: int) -> None:
         for key in ("budget", "vote_type"):
             if key not in self.meta:
-                raise _error(line, _("the META section has no “{key}”.").format(key=key))
+                raise _error(line, _("the META section has no “{key}”.").format(key=_q(key)))
         budget = self.meta_number("budget")
         if not budget:
             raise _error(
                 self.meta_lines["budget"],
-                _("the budget must be more than 0, not “{text}”.").format(text=self.meta["budget"]),
+                _("the budget must be more than 0, not “{text}”.").format(
+                    text=_q(self.meta["budget"])
+                ),
             )
         self.budget = budget
         self.vote_type = self.meta["vote_type"].strip().lower()
@@ -214,7 +229,7 @@ class _Reader:
             raise _error(
                 self.meta_lines["vote_type"],
                 _("the vote type “{type}” is not one Gongzhang reads ({types}).").format(
-                    type=self.meta["vote_type"], types=", ".join(VOTE_TYPES)
+                    type=_q(self.meta["vote_type"]), types=", ".join(VOTE_TYPES)
                 ),
             )
         for key in ("num_projects", "num_votes", "max_length"):
@@ -230,23 +245,23 @@ class _Reader:
         if not pid:
             raise _error(line, _("a project has no project_id."))
         if pid.lower() in _SECTIONS:
-            raise _error(line, _("“{id}” cannot be a project id.").format(id=pid))
+            raise _error(line, _("“{id}” cannot be a project id.").format(id=_q(pid)))
         if pid in self.projects:
-            raise _error(line, _("the project id “{id}” is given twice.").format(id=pid))
+            raise _error(line, _("the project id “{id}” is given twice.").format(id=_q(pid)))
         text = values.pop("cost", "")
         cost = parse_amount(text)
         if cost is None:
             raise _error(
                 line,
                 _("the cost of project “{id}” must be a number ≥ 0, not “{text}”.").format(
-                    id=pid, text=text
+                    id=_q(pid), text=_q(text)
                 ),
             )
         if cost > self.budget:
             raise _error(
                 line,
                 _("project “{id}” costs {cost}, more than the whole budget of {budget}.").format(
-                    id=pid, cost=format_amount(cost), budget=format_amount(self.budget)
+                    id=_q(pid), cost=format_amount(cost), budget=format_amount(self.budget)
                 ),
             )
         name = values.pop("name", "")
@@ -260,12 +275,12 @@ class _Reader:
         if not voter:
             raise _error(line, _("a ballot has no voter_id."))
         if voter.lower() in _SECTIONS:
-            raise _error(line, _("“{id}” cannot be a voter id.").format(id=voter))
+            raise _error(line, _("“{id}” cannot be a voter id.").format(id=_q(voter)))
         if voter in self.voter_lines:
             raise _error(
                 line,
                 _("the voter id “{id}” is given twice (first on line {first}).").format(
-                    id=voter, first=self.voter_lines[voter]
+                    id=_q(voter), first=self.voter_lines[voter]
                 ),
             )
         listed = [p.strip() for p in values.pop("vote", "").split(",")]
@@ -277,14 +292,14 @@ class _Reader:
                     _(
                         "the ballot of voter “{voter}” names project “{id}”, which is not in "
                         "the PROJECTS section."
-                    ).format(voter=voter, id=pid),
+                    ).format(voter=_q(voter), id=_q(pid)),
                 )
         if len(set(projects)) != len(projects):
             twice = next(p for p in projects if projects.count(p) > 1)
             raise _error(
                 line,
                 _("the ballot of voter “{voter}” names project “{id}” twice.").format(
-                    voter=voter, id=twice
+                    voter=_q(voter), id=_q(twice)
                 ),
             )
         self.check_length(line, voter, projects)
@@ -304,7 +319,7 @@ class _Reader:
                 _(
                     "the ballot of voter “{voter}” names {count} projects; at most {limit} are "
                     "allowed."
-                ).format(voter=voter, count=len(projects), limit=longest),
+                ).format(voter=_q(voter), count=len(projects), limit=longest),
             )
 
     def read_points(
@@ -317,7 +332,7 @@ class _Reader:
                 _(
                     "the ballot of voter “{voter}” names {count} projects but gives {points} "
                     "points values."
-                ).format(voter=voter, count=len(projects), points=len(items)),
+                ).format(voter=_q(voter), count=len(projects), points=len(items)),
             )
         points = []
         for item in items:
@@ -326,7 +341,7 @@ class _Reader:
                 raise _error(
                     line,
                     _("the points of voter “{voter}” must be numbers ≥ 0, not “{text}”.").format(
-                        voter=voter, text=item
+                        voter=_q(voter), text=_q(item)
                     ),
                 )
             points.append(value)
@@ -337,7 +352,9 @@ class _Reader:
                 _(
                     "the ballot of voter “{voter}” gives {points} points to one project; at most "
                     "{limit} are allowed."
-                ).format(voter=voter, points=format_amount(max(points)), limit=format_amount(each)),
+                ).format(
+                    voter=_q(voter), points=format_amount(max(points)), limit=format_amount(each)
+                ),
             )
         limit = self.meta_number("max_sum_points")
         total = sum(points, 0)
@@ -347,7 +364,7 @@ class _Reader:
                 _(
                     "the ballot of voter “{voter}” gives {total} points in all; at most {limit} "
                     "are allowed."
-                ).format(voter=voter, total=format_amount(total), limit=format_amount(limit)),
+                ).format(voter=_q(voter), total=format_amount(total), limit=format_amount(limit)),
             )
         return tuple(points)
 
@@ -360,7 +377,7 @@ class _Reader:
                     _(
                         "META says {key} is {stated}, but the file has {count} (it ends on line "
                         "{last})."
-                    ).format(key=key, stated=stated, count=count, last=last_line),
+                    ).format(key=_q(key), stated=stated, count=count, last=last_line),
                 )
 
 
@@ -395,6 +412,16 @@ def read_pb(text: str) -> PbElection:  # noqa: PLR0912
     """
     state = _Reader()
     lines = text.removeprefix("\ufeff").splitlines()
+    for number, content in enumerate(lines, start=1):
+        char = unkeepable_character(content)
+        if char is not None:
+            raise _error(
+                number,
+                _(
+                    "it holds a character that cannot be stored or printed ({char}, a control "
+                    "character or a broken one); a .pb file is plain UTF-8 text."
+                ).format(char=char),
+            )
     reader = csv.reader(lines, delimiter=";")
     section = ""
     header: list[str] = []
@@ -550,6 +577,6 @@ def _check_first_cell(text: str) -> None:
     if not text.strip() or text.strip().lower() in _SECTIONS:
         raise InvalidInputError(
             _("“{text}” cannot begin a line of a .pb file (it is empty or a section name).").format(
-                text=text
+                text=_q(text)
             )
         )

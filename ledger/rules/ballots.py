@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
+from ledger.rules.text import shorten
 
 BUDGET_BALLOT_TYPES = ("choose-1", "approval", "cumulative", "ordinal")
 MEETING_CHOICES = ("yes", "no", "abstain")
@@ -37,14 +38,14 @@ def parse_fraction(text: str) -> Fraction:
         if not match:
             raise InvalidInputError(
                 _("“{text}” is not a share; write it as a fraction like 2/3 or as 50%.").format(
-                    text=text
+                    text=shorten(text)
                 )
             )
         value = Fraction(match.group(1)) / 100
     if not 0 < value <= 1:
         raise InvalidInputError(
             _("A share must be more than 0 and at most 1 (100%); got “{text}”.").format(
-                text=text.strip()
+                text=shorten(text.strip())
             )
         )
     return value

@@ -22,6 +22,7 @@ from fractions import Fraction
 from ledger.errors import InvalidAmountError, InvalidInputError
 from ledger.i18n import _
 from ledger.money import allocate
+from ledger.rules.text import shorten
 
 #: Basis points in a whole (100% = 10,000 bp).
 WHOLE_BP = 10_000
@@ -63,17 +64,17 @@ def parse_area(text: str) -> int:
         if clean.startswith(("-", "+")):
             raise InvalidInputError(
                 _("“{text}” is not an area: an exclusive area must be more than zero m².").format(
-                    text=text
+                    text=shorten(text)
                 )
             )
         raise InvalidInputError(
-            _("“{text}” is not an area; type it in m², such as 89.56.").format(text=text)
+            _("“{text}” is not an area; type it in m², such as 89.56.").format(text=shorten(text))
         )
     frac = match["frac"] or ""
     if len(frac) > 2:
         raise InvalidInputError(
             _("“{text}” has more than two decimal places: areas are kept to 0.01 m².").format(
-                text=text
+                text=shorten(text)
             )
         )
     whole = match["whole"].lstrip("0") or "0"
@@ -263,7 +264,7 @@ def parse_period(text: str) -> str:
     if match is None or not 1 <= int(match["month"]) <= 12 or int(match["year"]) < 1900:
         raise InvalidInputError(
             _("“{text}” is not a month; write it as YYYY-MM, for example 2024-01.").format(
-                text=text
+                text=shorten(text)
             )
         )
     return f"{int(match['year']):04d}-{int(match['month']):02d}"

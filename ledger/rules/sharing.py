@@ -29,11 +29,15 @@ from ledger.errors import InvalidAmountError, InvalidInputError
 from ledger.i18n import N_, _
 from ledger.money import MAX_FEN, allocate
 from ledger.money import format_fen as _money
+from ledger.rules.text import shorten
 
 #: The whole profit, in basis points.
 BP_WHOLE = 10_000
 #: The longest investor contract the schedule generator accepts, in years.
 MAX_CONTRACT_YEARS = 100
+#: The most shares, or members, one household can hold (the columns are 32-bit integers on
+#: database servers; no village counts anywhere near this).
+MAX_HOLDING = 1_000_000
 #: Curves the schedule generator knows (see :func:`exit_schedule`).
 CURVES = ("linear", "step")
 #: The four parts of the collective's share, in the order of the weights.
@@ -96,7 +100,7 @@ def parse_share(text: str) -> int:
             _(
                 "“{text}” is not a share of the profit; write a percentage (70%, 63.5%) "
                 "or basis points (6300bp)."
-            ).format(text=text)
+            ).format(text=shorten(text))
         )
     bp = (
         int(match["whole"]) if unit == "bp" else int(match["whole"]) * 100 + int(frac.ljust(2, "0"))
@@ -159,7 +163,7 @@ def exit_schedule(
     if curve not in CURVES:
         raise InvalidInputError(
             _("Unknown curve “{curve}”; choose one of: {choices}.").format(
-                curve=curve, choices=", ".join(CURVES)
+                curve=shorten(curve), choices=", ".join(CURVES)
             )
         )
     stair = 1 if curve == "linear" else (years if step_years is None else step_years)
@@ -179,7 +183,7 @@ def exit_schedule(
 
 def check_schedule_rows(rows: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Rows typed or edited by a person: contract years 1, 2, … n in order, each share valid."""
-    clean = [(int(y), b) for y, b in rows]
+    clean = [(y, b) for y, b in rows]
     if not clean or len(clean) > MAX_CONTRACT_YEARS:
         raise InvalidInputError(
             _("A capital-exit schedule has 1 to {max} contract years; got {n}.").format(
@@ -187,7 +191,7 @@ def check_schedule_rows(rows: Sequence[tuple[int, int]]) -> list[tuple[int, int]
             )
         )
     for expected, (year, bp) in enumerate(clean, start=1):
-        if year != expected:
+        if not _is_int(year) or year != expected:
             raise InvalidInputError(
                 _(
                     "The contract years of a schedule run 1, 2, 3 … without gaps; "
@@ -260,7 +264,7 @@ def parse_period(text: str) -> Period:
     if match is None or year < 1 or (month is not None and not 1 <= month <= 12):
         raise InvalidInputError(
             _("“{text}” is not a period; write a year (2024) or a month (2024-12).").format(
-                text=text
+                text=shorten(text)
             )
         )
     if month is None:
@@ -309,9 +313,20 @@ def parse_weights(text: str) -> tuple[int, int, int, int]:
             _(
                 "“{text}” is not a split; write four whole numbers such as 3:3:3:1 "
                 "(shareholders : public welfare : project reserve : per capita)."
-            ).format(text=text)
+            ).format(text=shorten(text))
         )
     return check_weights([int(p) for p in pieces])
+
+
+def check_holding(value: object) -> int:
+    """A household's shares or members: a whole number from 0 to :data:`MAX_HOLDING`."""
+    if isinstance(value, int) and _is_int(value) and 0 <= value <= MAX_HOLDING:
+        return value
+    raise InvalidInputError(
+        _("Shares and members are whole numbers, 0 or more and at most {max}; got {value}.").format(
+            max=f"{MAX_HOLDING:,}", value=value
+        )
+    )
 
 
 def _check_counts(counts: Mapping[int, int], what: str) -> dict[int, int]:

@@ -12,7 +12,11 @@ from ledger.errors import InvalidInputError, NotFoundError
 from ledger.i18n import N_, _
 from ledger.models import AppUser, Counterparty
 from ledger.rules.privacy import mask_name
+from ledger.rules.text import check_keepable, shorten, unkeepable_character
 from ledger.services.audit import record_event
+
+#: The longest contact information or note kept (the columns hold 400 characters).
+MAX_NOTE_LENGTH = 400
 
 
 class CounterpartyKind(StrEnum):
@@ -60,19 +64,29 @@ def add_counterparty(
     except ValueError:
         raise InvalidInputError(
             _("Unknown kind of donor or payee “{kind}”; choose one of: {choices}.").format(
-                kind=kind, choices=", ".join(k.value for k in CounterpartyKind)
+                kind=shorten(kind), choices=", ".join(k.value for k in CounterpartyKind)
             )
         ) from None
     clean = name.strip()
     if not clean or len(clean) > 200:
         raise InvalidInputError(_("A donor or payee needs a name of 1 to 200 characters."))
+    check_keepable(clean, _("The name of a donor or payee"))
+    contact = check_keepable(contact.strip(), _("The contact information"))
+    note = check_keepable(note.strip(), _("The note"))
+    for text, what in ((contact, _("The contact information")), (note, _("The note"))):
+        if len(text) > MAX_NOTE_LENGTH:
+            raise InvalidInputError(
+                _("{what} is {n} characters long; keep it within {max}.").format(
+                    what=what, n=len(text), max=MAX_NOTE_LENGTH
+                )
+            )
     person = kind.is_individual if is_individual is None else is_individual
     cp = Counterparty(
         kind=kind.value,
         name=clean,
         is_individual=person,
-        contact=contact.strip(),
-        note=note.strip(),
+        contact=contact,
+        note=note,
         created_at=utc_now_iso(),
     )
     session.add(cp)
@@ -99,8 +113,8 @@ def find_counterparty(session: Session, ref: str | int) -> Counterparty:
     cp = None
     if text.isascii() and text.isdigit() and len(text) <= 9:
         cp = session.get(Counterparty, int(text))
-    if cp is None:
+    if cp is None and unkeepable_character(text) is None:
         cp = session.exec(select(Counterparty).where(col(Counterparty.name) == text)).first()
     if cp is None:
-        raise NotFoundError(_("There is no donor or payee “{ref}”.").format(ref=text))
+        raise NotFoundError(_("There is no donor or payee “{ref}”.").format(ref=shorten(text)))
     return cp

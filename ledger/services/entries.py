@@ -49,10 +49,14 @@ from ledger.models import (
 )
 from ledger.money import MAX_FEN, Money
 from ledger.money import format_fen as _money
+from ledger.rules.text import check_keepable, shorten, unkeepable_character
 from ledger.services.audit import record_event
 from ledger.services.settings import get_int
 
 MAX_MEMO_LENGTH = 200
+#: The earliest date an entry may carry. Earlier ones are typing slips (``0400-05-01``); a
+#: year before 1000 would also not print as the four digits voucher numbers are checked by.
+MIN_ENTRY_DATE = dt.date(1900, 1, 1)
 
 _ENTRY_TABLE: Table = Entry.__table__  # type: ignore[attr-defined]
 _POSTING_TABLE: Table = Posting.__table__  # type: ignore[attr-defined]
@@ -204,7 +208,9 @@ class _Validator:
         if (
             not memo
             or len(memo) > MAX_MEMO_LENGTH
+            or unkeepable_character(memo) is not None
             or type(date) is not dt.date
+            or date < MIN_ENTRY_DATE
             or (self.closed is not None and date <= self.closed)
             or len(draft.lines) < 2
         ):
@@ -262,10 +268,23 @@ class _Validator:
                 position,
                 draft,
             )
+        try:
+            check_keepable(memo, _("The memo"))
+        except InvalidInputError as exc:
+            raise self.fail(InvalidInputError, str(exc), position, draft) from None
         date = draft.date
         if type(date) is not dt.date:
             raise self.fail(
                 InvalidInputError, _("The entry needs a date (YYYY-MM-DD)."), position, draft
+            )
+        if date < MIN_ENTRY_DATE:
+            raise self.fail(
+                InvalidInputError,
+                _(
+                    "{date} is too early for an entry; the ledger takes dates from {first} on."
+                ).format(date=date.isoformat(), first=MIN_ENTRY_DATE.isoformat()),
+                position,
+                draft,
             )
         if self.closed is not None and date <= self.closed:
             raise self.fail(
@@ -306,7 +325,7 @@ class _Validator:
             raise self.fail(
                 UnbalancedEntryError,
                 _("Posting {line} (account {code}) is zero; remove it or enter an amount.").format(
-                    line=line_no, code=line.account_code
+                    line=line_no, code=shorten(line.account_code)
                 ),
                 position,
                 draft,
@@ -370,7 +389,7 @@ class _Validator:
                 code=code, other=other, book=self.book_name
             )
         return _("Account {code} does not exist in “{book}”.").format(
-            code=code, book=self.book_name
+            code=shorten(code), book=self.book_name
         )
 
 
@@ -616,7 +635,7 @@ def find_entry(session: Session, *, book_id: int, number: str) -> Entry:
     if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
         raise InvalidInputError(
             _("“{number}” is not a voucher number; write it like 记-2024-0001.").format(
-                number=number
+                number=shorten(number)
             )
         )
     year, seq = int(parts[0]), int(parts[1])

@@ -47,6 +47,7 @@ from ledger.clock import utc_now_iso
 from ledger.domain import BookKind
 from ledger.errors import (
     ClosedPeriodError,
+    InvalidAmountError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
@@ -68,8 +69,8 @@ from ledger.models import (
     Posting,
     columns,
 )
+from ledger.money import MAX_FEN, parse_money, to_capital
 from ledger.money import format_fen as _money
-from ledger.money import parse_money, to_capital
 from ledger.rules.microfund import (
     HARDSHIP,
     MONEY_ACCOUNTS,
@@ -96,6 +97,7 @@ from ledger.rules.microfund import (
     receipt_number,
     restricted_balance,
 )
+from ledger.rules.text import check_keepable, shorten, unkeepable_character
 from ledger.services.attachments import attach_file
 from ledger.services.audit import record_event
 from ledger.services.counterparties import CounterpartyKind, add_counterparty, display_name
@@ -107,6 +109,8 @@ MAX_NAME_LENGTH = 100
 MAX_NOTE_LENGTH = 400
 MAX_REASON_LENGTH = 400
 MAX_MEMO_LENGTH = 200
+#: The most people one activity can have had (the column is a 32-bit integer on servers).
+MAX_PARTICIPANTS = 1_000_000
 
 PENDING, POSTED, REJECTED = "pending", "posted", "rejected"
 _PAID_FROM = {code: where for where, code in MONEY_ACCOUNTS.items()}
@@ -154,7 +158,7 @@ def _clean_text(text: str | None, *, limit: int, what: str, required: bool) -> s
                 what=what, n=len(clean), max=limit
             )
         )
-    return clean
+    return check_keepable(clean, what)
 
 
 def _reversed_entries(session: Session, book_id: int) -> set[int]:
@@ -186,6 +190,7 @@ def resolve_purpose(session: Session, *, book_id: int, text: str) -> str:
     clean = (text or "").strip()
     if not clean:
         raise InvalidInputError(_("A purpose for restricted money cannot be blank."))
+    check_keepable(clean, _("The purpose"))
     category = category_of_label(clean)
     if category is not None:
         return category
@@ -469,6 +474,12 @@ def add_activity(
                 value=budget_fen
             )
         )
+    if budget_fen > MAX_FEN:
+        raise InvalidAmountError(
+            _(
+                "An activity's budget of {amount} is beyond the largest amount the ledger keeps."
+            ).format(amount=_money(budget_fen))
+        )
     check_participants(participants)
     text = _clean_text(note, limit=MAX_NOTE_LENGTH, what=_("The note"), required=False)
     existing = session.exec(
@@ -508,10 +519,10 @@ def add_activity(
 
 
 def check_participants(participants: object) -> int:
-    if type(participants) is not int or participants < 0:
+    if type(participants) is not int or not 0 <= participants <= MAX_PARTICIPANTS:
         raise InvalidInputError(
-            _("The number of participants is a whole number, 0 or more; got {value}.").format(
-                value=participants
+            _("The number of participants is a whole number from 0 to {max}; got {value}.").format(
+                max=f"{MAX_PARTICIPANTS:,}", value=participants
             )
         )
     return participants
@@ -525,12 +536,14 @@ def find_activity(session: Session, *, book_id: int, ref: str | int) -> Activity
         activity = session.get(Activity, int(text))
         if activity is not None and activity.book_id != book_id:
             activity = None
-    if activity is None:
+    if activity is None and unkeepable_character(text) is None:
         activity = session.exec(
             select(Activity).where(col(Activity.book_id) == book_id, col(Activity.name) == text)
         ).first()
     if activity is None:
-        raise NotFoundError(_("There is no activity “{ref}” in this book.").format(ref=text))
+        raise NotFoundError(
+            _("There is no activity “{ref}” in this book.").format(ref=shorten(text))
+        )
     return activity
 
 

@@ -81,6 +81,7 @@ from ledger.models import (
     Entry,
     FeeBill,
     FeeCollection,
+    Household,
     Posting,
     PropertyUnit,
     Remuneration,
@@ -103,6 +104,7 @@ from ledger.rules.property import (
     settle_oldest_first,
     share_of,
 )
+from ledger.rules.text import check_keepable, shorten
 from ledger.services.audit import record_event
 from ledger.services.counterparties import CounterpartyKind, add_counterparty
 from ledger.services.entries import PostedEntry, PostingLine, post_entry
@@ -198,10 +200,17 @@ def _period_ended(period: str, action: str) -> None:
         )
 
 
+def _check_date(date: object) -> dt.date:
+    if type(date) is not dt.date:
+        raise InvalidInputError(_("A date is needed (YYYY-MM-DD)."))
+    return date
+
+
 def _date_in_period(period: str, date: dt.date | None, *, default_last: bool) -> dt.date:
     first, last = period_bounds(period)
     if date is None:
         return last if default_last else first
+    _check_date(date)
     if not first <= date <= last:
         raise InvalidInputError(
             _("{date} is not in {period}; date it within the month.").format(
@@ -227,7 +236,7 @@ def unit_label(unit: PropertyUnit) -> str:
 def _clean_part(value: str, message: str, *, required: bool) -> str:
     clean = str(value).strip()
     if (required and not clean) or len(clean) > 20 or "-" in clean:
-        raise InvalidInputError(message.format(value=value))
+        raise InvalidInputError(message.format(value=shorten(value)))
     return clean
 
 
@@ -269,6 +278,10 @@ def add_unit(
         required=True,
     )
     area_dm2 = parse_area(area)
+    if household_id is not None:
+        household = session.get(Household, household_id) if type(household_id) is int else None
+        if household is None or not household.active:
+            raise NotFoundError(_("There is no household “{ref}”.").format(ref=household_id))
     candidate = PropertyUnit(
         book_id=book_id,
         building=building_text,
@@ -280,10 +293,12 @@ def add_unit(
         household_id=household_id,
         unsold=bool(unsold),
     )
-    label = unit_label(candidate)
+    label = check_keepable(unit_label(candidate), _("The unit's building, unit or room"))
+    check_keepable(candidate.owner_name, _("The owner's name"))
     key = owner_key.strip() or (DEVELOPER_OWNER_KEY if candidate.unsold else label)
     if len(key) > 64:
         raise InvalidInputError(_("An owner key takes at most 64 characters."))
+    check_keepable(key, _("The owner key"))
     if candidate.unsold:
         developer = session.exec(
             select(PropertyUnit.owner_key).where(
@@ -350,7 +365,7 @@ def find_unit(session: Session, *, book_id: int, ref: str | int) -> PropertyUnit
     raise NotFoundError(
         _(
             "There is no unit “{ref}” in this book; name it as building-unit-room, like 1-2-301."
-        ).format(ref=text)
+        ).format(ref=shorten(text))
     )
 
 
@@ -735,7 +750,7 @@ def record_common_income(
     if account is None:
         raise InvalidInputError(
             _("Unknown source of common-part income “{source}”; choose one of: {choices}.").format(
-                source=source, choices=", ".join(COMMON_INCOME_SOURCES)
+                source=shorten(source), choices=", ".join(COMMON_INCOME_SOURCES)
             )
         )
     _check_amount(amount_fen, _("Common-part income"))
@@ -966,6 +981,7 @@ def pay_remuneration(
     ``date``, or ``amount_fen`` of it."""
     require(actor.username, actor.role, Action.POST_ENTRY)
     book = _locked_trust_book(session, book_id)
+    _check_date(date)
     owed = remuneration_owed(session, book_id=book_id, at=date)
     amount = owed if amount_fen is None else amount_fen
     if owed <= 0:
@@ -1007,7 +1023,7 @@ def budget_line_account(line: str) -> str:
         return text
     raise InvalidInputError(
         _("Unknown budget line “{line}”; choose one of: {choices}.").format(
-            line=text, choices=", ".join(TRUST_EXPENSE_BY_BUDGET_LINE)
+            line=shorten(text), choices=", ".join(TRUST_EXPENSE_BY_BUDGET_LINE)
         )
     )
 
@@ -1029,7 +1045,9 @@ def _account_names(session: Session, book_id: int) -> dict[str, tuple[str, str]]
 def _check_year(year: int) -> None:
     if type(year) is not int or not 1900 <= year <= 9999:
         raise InvalidInputError(
-            _("“{year}” is not a year; write it with four digits, like 2024.").format(year=year)
+            _("“{year}” is not a year; write it with four digits, like 2024.").format(
+                year=shorten(year)
+            )
         )
 
 

@@ -53,8 +53,10 @@ from ledger.money import allocate
 from ledger.money import format_fen as _money
 from ledger.rules.sharing import (
     DEFAULT_WEIGHTS,
+    MAX_CONTRACT_YEARS,
     SPLIT_PARTS,
     Period,
+    check_holding,
     check_schedule_rows,
     check_share_bp,
     contract_year,
@@ -64,6 +66,7 @@ from ledger.rules.sharing import (
     share_for_year,
     split_profit,
 )
+from ledger.rules.text import check_keepable
 from ledger.services.audit import record_event
 from ledger.services.entries import EntryDraft, PostingLine, post_entries, post_entry
 from ledger.services.households import add_household, book_households, is_enrolled
@@ -155,12 +158,8 @@ def set_household_holding(
             )
         )
     for value in (shares, members):
-        if value is not None and (type(value) is not int or value < 0):
-            raise InvalidInputError(
-                _("Shares and members are whole numbers, 0 or more; got {value}.").format(
-                    value=value
-                )
-            )
+        if value is not None:
+            check_holding(value)
     before = {"shares": household.shares, "members": household.members}
     if shares is not None:
         household.shares = shares
@@ -207,6 +206,10 @@ class ScheduleView:
     years: int
     note: str
     rows: list[ScheduleYear]
+
+
+#: The earliest start of an investor's contract: an earlier one is a typing slip.
+MIN_CONTRACT_START = dt.date(1900, 1, 1)
 
 
 def _anniversary(start: dt.date, years: int) -> dt.date:
@@ -273,7 +276,19 @@ def set_exit_schedule(
     else:
         table = check_schedule_rows(rows)
         generated = _("entered year by year")
-    text = (note.strip() or generated)[:400]
+    last_year = max(year for year, _bp in table)
+    if contract_start < MIN_CONTRACT_START or contract_start.year + last_year > dt.MAXYEAR:
+        raise InvalidInputError(
+            _(
+                "A contract starting on {start} for {years} years does not fit the calendar; "
+                "check the start date (from {first} on)."
+            ).format(
+                start=contract_start.isoformat(),
+                years=last_year,
+                first=MIN_CONTRACT_START.isoformat(),
+            )
+        )
+    text = check_keepable((note.strip() or generated)[:400], _("The note"))
     existing = session.get(ExitSchedule, book_id)
     used = _used_years(session, book_id)
     new = dict(table)
@@ -354,7 +369,11 @@ def set_schedule_year(
     if schedule is None:
         raise NotFoundError(_no_schedule(book))
     check_share_bp(investor_bp)
-    row = session.get(ExitScheduleYear, (book_id, contract_year))
+    row = (
+        session.get(ExitScheduleYear, (book_id, contract_year))
+        if type(contract_year) is int and 1 <= contract_year <= MAX_CONTRACT_YEARS
+        else None
+    )
     if row is None:
         raise InvalidInputError(
             _("The contract of “{book}” has years 1 to {years}; there is no year {year}.").format(

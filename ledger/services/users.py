@@ -15,11 +15,13 @@ from ledger.domain import Role
 from ledger.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from ledger.i18n import _
 from ledger.models import AppUser
+from ledger.rules.text import check_keepable, shorten, unkeepable_character
 from ledger.services.audit import record_event
 
 # scrypt with N=2**15, r=8: 32 MiB of memory per guess.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD_LENGTH = 8
+MAX_DISPLAY_NAME_LENGTH = 100
 
 
 def hash_password(password: str) -> str:
@@ -62,10 +64,21 @@ def _validate_username(username: str) -> str:
     if not name or len(name) > 64 or any(ch.isspace() for ch in name):
         raise InvalidInputError(
             _("A user name needs 1 to 64 characters and no spaces; got “{name}”.").format(
-                name=username
+                name=shorten(username)
             )
         )
-    return name
+    return check_keepable(name, _("The user name"))
+
+
+def _validate_display_name(display_name: str | None, username: str) -> str:
+    text = (display_name or username).strip() or username
+    if len(text) > MAX_DISPLAY_NAME_LENGTH:
+        raise InvalidInputError(
+            _("{what} is {n} characters long; keep it within {max}.").format(
+                what=_("The display name"), n=len(text), max=MAX_DISPLAY_NAME_LENGTH
+            )
+        )
+    return check_keepable(text, _("The display name"))
 
 
 def _validate_password(password: str) -> None:
@@ -73,6 +86,7 @@ def _validate_password(password: str) -> None:
         raise InvalidInputError(
             _("A password needs at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)
         )
+    check_keepable(password, _("The password"))
 
 
 def count_users(session: Session) -> int:
@@ -96,7 +110,7 @@ def create_user(
     except ValueError:
         raise InvalidInputError(
             _("Unknown role “{role}”; choose one of: {choices}.").format(
-                role=role, choices=", ".join(r.value for r in Role)
+                role=shorten(role), choices=", ".join(r.value for r in Role)
             )
         ) from None
     if actor is None:
@@ -108,11 +122,12 @@ def create_user(
         require(actor.username, actor.role, Action.MANAGE_USERS)
     if session.exec(select(AppUser).where(col(AppUser.username) == name)).first():
         raise InvalidInputError(_("There is already a user called “{name}”.").format(name=name))
+    shown = _validate_display_name(display_name, name)
     if password is not None:
         _validate_password(password)
     user = AppUser(
         username=name,
-        display_name=(display_name or name).strip(),
+        display_name=shown,
         role=role.value,
         password_hash=hash_password(password) if password is not None else None,
         created_at=utc_now_iso(),
@@ -131,9 +146,15 @@ def create_user(
 
 
 def get_user(session: Session, username: str) -> AppUser:
-    user = session.exec(select(AppUser).where(col(AppUser.username) == username)).first()
+    # A name no user can have (a lone surrogate from undecodable command-line bytes) is not
+    # looked up: the database could not even take it as a parameter.
+    user = (
+        session.exec(select(AppUser).where(col(AppUser.username) == username)).first()
+        if unkeepable_character(username) is None
+        else None
+    )
     if user is None or not user.active:
-        raise NotFoundError(_("There is no user called “{name}”.").format(name=username))
+        raise NotFoundError(_("There is no user called “{name}”.").format(name=shorten(username)))
     return user
 
 
@@ -143,7 +164,9 @@ def authenticate(session: Session, username: str, password: str | None) -> AppUs
     if user.password_hash is None:
         return user
     if password is None or not check_password(password, user.password_hash):
-        raise PermissionDeniedError(_("Wrong password for user “{name}”.").format(name=username))
+        raise PermissionDeniedError(
+            _("Wrong password for user “{name}”.").format(name=shorten(username))
+        )
     return user
 
 
