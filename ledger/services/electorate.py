@@ -49,6 +49,7 @@ from ledger.i18n import _
 from ledger.models import AppUser, Book, Household
 from ledger.rules.meetings import Electorate, UnitRow, owners_electorate
 from ledger.rules.property import format_area, parse_area
+from ledger.rules.text import shorten
 from ledger.services.audit import record_event
 from ledger.services.households import add_household, book_households, enrol_household, is_enrolled
 from ledger.services.property import add_unit, list_units, unit_label
@@ -193,11 +194,11 @@ class _Row:
                 _(
                     "Row {row}: “{column}” holds a date ({value}); Excel may have turned the "
                     "text into a date. Format the column as text and type it again."
-                ).format(row=self.number, column=self.headers[name], value=_shown(value))
+                ).format(row=self.number, column=self.headers[name], value=shorten(_shown(value)))
             )
         return InvalidInputError(
             _("Row {row}: “{column}” cannot hold {value}.").format(
-                row=self.number, column=self.headers[name], value=_shown(value)
+                row=self.number, column=self.headers[name], value=shorten(_shown(value))
             )
         )
 
@@ -238,7 +239,7 @@ class _Row:
         if not _DIGITS.fullmatch(text):
             raise InvalidInputError(
                 _("Row {row}: “{column}” must be a whole number, 0 or more; got “{value}”.").format(
-                    row=self.number, column=self.headers[name], value=_shown(value)
+                    row=self.number, column=self.headers[name], value=shorten(_shown(value))
                 )
             )
         return int(text)
@@ -254,7 +255,7 @@ class _Row:
             return False
         raise InvalidInputError(
             _("Row {row}: “{column}” must say yes or no (是 or 否); got “{value}”.").format(
-                row=self.number, column=self.headers[name], value=_shown(value)
+                row=self.number, column=self.headers[name], value=shorten(_shown(value))
             )
         )
 

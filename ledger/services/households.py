@@ -9,6 +9,8 @@ from ledger.clock import utc_now_iso
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.i18n import _
 from ledger.models import AppUser, Book, BookHousehold, Household
+from ledger.rules.sharing import check_holding
+from ledger.rules.text import check_keepable
 from ledger.services.audit import record_event
 
 
@@ -26,6 +28,8 @@ def add_household(
     clean = label.strip()
     if not clean or len(clean) > 100:
         raise InvalidInputError(_("A household needs a label of 1 to 100 characters."))
+    check_keepable(clean, _("The household's label"))
+    check_keepable(head_name, _("The head of the household's name"))
     if type(members) is not int or members < 0:
         raise InvalidInputError(
             _("The number of members must be a whole number, 0 or more; got {n}.").format(n=members)
@@ -34,6 +38,8 @@ def add_household(
         raise InvalidInputError(
             _("The number of shares must be a whole number, 0 or more; got {n}.").format(n=shares)
         )
+    check_holding(members)
+    check_holding(shares)
     if session.exec(select(Household).where(col(Household.label) == clean)).first():
         raise InvalidInputError(_("There is already a household “{label}”.").format(label=clean))
     household = Household(

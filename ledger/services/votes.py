@@ -46,7 +46,7 @@ from ledger.models import (
     Vote,
     VoteOption,
 )
-from ledger.money import format_fen
+from ledger.money import MAX_FEN, format_fen
 from ledger.pabulib import PbElection, PbProject, PbVote, format_amount
 from ledger.rules.ballots import BUDGET_BALLOT_TYPES, check_budget_ballot, check_choice
 from ledger.rules.meetings import (
@@ -62,6 +62,7 @@ from ledger.rules.meetings import (
 )
 from ledger.rules.microfund import category_of_label
 from ledger.rules.pb import PbTally, tally
+from ledger.rules.text import check_keepable, shorten
 from ledger.services.audit import record_event
 from ledger.services.households import book_households
 from ledger.services.property import mark_budget_approved, unit_label
@@ -193,7 +194,7 @@ def _book(session: Session, book_id: int) -> Book:
 
 
 def _check_title(title: str) -> str:
-    clean = " ".join(str(title).split())
+    clean = check_keepable(" ".join(str(title).split()), _("The title"))
     if not clean or len(clean) > MAX_TITLE_LENGTH:
         raise InvalidInputError(
             _("A vote needs a title of 1 to {max} characters.").format(max=MAX_TITLE_LENGTH)
@@ -202,7 +203,8 @@ def _check_title(title: str) -> str:
 
 
 def _check_dates(opens_on: dt.date, closes_on: dt.date) -> None:
-    if not isinstance(opens_on, dt.date) or not isinstance(closes_on, dt.date):
+    # type() rather than isinstance(): a datetime is a date too, but cannot be compared to one.
+    if type(opens_on) is not dt.date or type(closes_on) is not dt.date:
         raise InvalidInputError(_("A vote needs an opening and a closing date."))
     if closes_on < opens_on:
         raise InvalidInputError(
@@ -212,13 +214,24 @@ def _check_dates(opens_on: dt.date, closes_on: dt.date) -> None:
         )
 
 
+def _check_budget(budget_fen: int | None) -> None:
+    if type(budget_fen) is not int or budget_fen <= 0:
+        raise InvalidInputError(_("A participatory budget needs a budget above zero."))
+    if budget_fen > MAX_FEN:
+        raise InvalidInputError(
+            _("A budget of {amount} is beyond the largest amount the ledger keeps.").format(
+                amount=format_fen(budget_fen)
+            )
+        )
+
+
 def _check_positive(value: int | None, what: str) -> int | None:
     if value is None:
         return None
-    if type(value) is not int or value <= 0:
+    if type(value) is not int or not 0 < value <= 10**6:
         raise InvalidInputError(
-            _("{what} must be a whole number above 0; got {value}.").format(
-                what=_(what), value=value
+            _("{what} must be a whole number from 1 to 1,000,000; got {value}.").format(
+                what=_(what), value=shorten(str(value))
             )
         )
     return value
@@ -239,7 +252,7 @@ def _check_projects(
     seen: set[str] = set()
     for spec in projects:
         code = str(spec.code).strip()
-        name = " ".join(str(spec.name).split())
+        name = check_keepable(" ".join(str(spec.name).split()), _("A project's name"))
         if not code or len(code) > 64 or "," in code or ";" in code:
             raise InvalidInputError(
                 _("A project id takes 1 to 64 characters without “,” or “;”; got “{code}”.").format(
@@ -505,6 +518,14 @@ def _household_rules(
     qi = quorum_inclusive if quorum_inclusive is not None else village
     m = majority if majority is not None else HALF
     mi = majority_inclusive if majority_inclusive is not None else False
+    for share in (q, m):
+        # Kept as two integer columns: a share such as 2/3 needs no terms beyond a million.
+        if isinstance(share, Fraction) and max(abs(share.numerator), share.denominator) > 10**6:
+            raise InvalidInputError(
+                _("Write the share as a simple fraction such as 2/3; got {value}.").format(
+                    value=shorten(str(share))
+                )
+            )
     # The rule function checks the bounds the same way it will apply them.
     residents_meeting_result(
         1, 0, 0, 0, 0, quorum=q, majority=m, quorum_inclusive=qi, majority_inclusive=mi
@@ -544,8 +565,7 @@ def _budget_rules(
                 type=kind
             )
         )
-    if type(budget_fen) is not int or budget_fen <= 0:
-        raise InvalidInputError(_("A participatory budget needs a budget above zero."))
+    _check_budget(budget_fen)
     _check_positive(max_length, N_("The most projects on a ballot"))
     _check_positive(max_points, N_("The most points on a ballot"))
     if kind == "cumulative" and max_points is None:
@@ -669,8 +689,7 @@ def amend_vote(
     if (budget_fen is not None or add_projects or remove_projects) and not budget_vote:
         raise InvalidInputError(_("Only a participatory budget has a budget and projects."))
     if budget_fen is not None:
-        if type(budget_fen) is not int or budget_fen <= 0:
-            raise InvalidInputError(_("A participatory budget needs a budget above zero."))
+        _check_budget(budget_fen)
         vote.budget_fen = budget_fen
     kept = [ProjectSpec(o.code, o.name, o.cost_fen) for o in existing]
     for code in remove_projects:
@@ -732,7 +751,7 @@ def resolve_voter(session: Session, vote: Vote, ref: str) -> Voter:
             _(
                 "No unit or owner “{ref}” in the register of this estate; name a unit as "
                 "building-unit-room (1-2-301) or give the owner key."
-            ).format(ref=text)
+            ).format(ref=shorten(text))
         )
     household = None
     if text.isascii() and text.isdigit() and len(text) < 10:
@@ -748,7 +767,7 @@ def resolve_voter(session: Session, vote: Vote, ref: str) -> Voter:
             _(
                 "No household “{ref}” in the register of this book; only its households vote "
                 "(one ballot per household)."
-            ).format(ref=text)
+            ).format(ref=shorten(text))
         )
     return Voter(household_voter_key(household.id or 0), household.id, household.label)
 
@@ -842,6 +861,12 @@ def record_ballot(
     require(actor.username, actor.role, Action.RECORD_BALLOTS)
     vote = find_vote(session, vote_id=vote_id)
     date = cast_on or today()
+    if type(date) is not dt.date:
+        raise InvalidInputError(
+            _("The day a ballot was cast must be a date, like 2024-12-05; got {value}.").format(
+                value=shorten(str(date))
+            )
+        )
     _open_for_ballots(vote, date)
     if channel not in CHANNELS or channel == "import":
         raise InvalidInputError(
@@ -849,7 +874,7 @@ def record_ballot(
                 channel=channel
             )
         )
-    proxy = " ".join(str(proxy_name).split())[:100]
+    proxy = check_keepable(" ".join(str(proxy_name).split()), _("The proxy's name"))[:100]
     if channel == "proxy" and not proxy:
         raise InvalidInputError(_("A proxy ballot needs the name of the proxy (--proxy)."))
     who = resolve_voter(session, vote, voter)
@@ -925,7 +950,7 @@ def correct_ballot(
         raise InvalidInputError(
             _("Vote {id} is closed; its ballots can no longer be corrected.").format(id=vote.id)
         )
-    why = " ".join(str(reason).split())
+    why = check_keepable(" ".join(str(reason).split()), _("The reason"))
     if not why:
         raise InvalidInputError(
             _("Say why the ballot is corrected (--reason); the correction is kept for audit.")
@@ -1385,6 +1410,12 @@ def _whole_fen(amount: int | Fraction, what: str) -> int:
     if value.denominator != 1:
         raise InvalidInputError(
             _("{what} {amount} has more than two decimals; it cannot be kept in cents.").format(
+                what=what, amount=format_amount(amount)
+            )
+        )
+    if abs(value.numerator) > MAX_FEN:
+        raise InvalidInputError(
+            _("{what} {amount} is beyond the largest amount the ledger keeps.").format(
                 what=what, amount=format_amount(amount)
             )
         )

@@ -526,12 +526,6 @@ def test_a_pb_file_with_control_characters_is_refused(junk: str) -> None:
 # --- known bugs in modules this fuzzing may not change ----------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/services/votes.py import_pb/_whole_fen (and _budget_rules): no upper bound "
-    "on the budget; a .pb budget of 10**30 escapes as OverflowError. Refuse amounts whose fen "
-    "exceed ledger.money.MAX_FEN",
-)
 def test_a_pb_budget_beyond_the_ledger_is_refused(fz: Fuzz) -> None:
     text = (
         "META\nkey;value\nbudget;1" + "0" * 30 + "\nvote_type;approval\nPROJECTS\n"
@@ -546,11 +540,6 @@ def test_a_pb_budget_beyond_the_ledger_is_refused(fz: Fuzz) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/services/electorate.py _Row (text/count/_refuse via _shown): a refused cell "
-    "is quoted whole; quote ledger.rules.text.shorten(_shown(value))",
-)
 def test_row_messages_quote_cells_shortened(fz: Fuzz) -> None:
     rows = [["楼栋", "房号", "面积", "住户", "人数"], ["1", "901", "89.56", "新户", "x" * 40_000]]
     message = fz.refused(

@@ -1468,11 +1468,6 @@ def test_lookups_by_a_broken_name_are_refused(fz: Fuzz) -> None:
 # --- known bugs in services this fuzzing may not change: the exact fix is in its report ---------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/services/households.py add_household: bound members and shares (e.g. "
-    "ledger.rules.sharing.check_holding) before the insert; 10**20 escapes as OverflowError",
-)
 def test_household_figures_beyond_the_ledger_are_refused(fz: Fuzz) -> None:
     fz.refused(
         lambda s: add_household(s, label="新户", members=10**20, actor=fz.user(s, "treasurer")),
@@ -1481,12 +1476,6 @@ def test_household_figures_beyond_the_ledger_are_refused(fz: Fuzz) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/services/households.py add_household: check label and head_name with "
-    "ledger.rules.text.check_keepable; a surrogate escapes as UnicodeEncodeError, a control "
-    "character is stored",
-)
 @pytest.mark.parametrize("label", ["a\udcffb", "a\x00b"])
 def test_household_labels_with_unkeepable_text_are_refused(fz: Fuzz, label: str) -> None:
     fz.refused(
@@ -1496,11 +1485,6 @@ def test_household_labels_with_unkeepable_text_are_refused(fz: Fuzz, label: str)
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/services/votes.py _check_dates: isinstance(x, dt.date) lets a datetime "
-    "through and the comparison raises TypeError; test type(x) is dt.date",
-)
 def test_a_vote_given_a_datetime_is_refused(fz: Fuzz) -> None:
     fz.refused(
         lambda s: create_vote(
@@ -1517,11 +1501,6 @@ def test_a_vote_given_a_datetime_is_refused(fz: Fuzz) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/services/votes.py record_ballot: cast_on is compared unchecked (text raises "
-    "TypeError in _open_for_ballots); refuse type(cast_on) is not dt.date",
-)
 def test_a_ballot_dated_by_text_is_refused(fz: Fuzz) -> None:
     fz.refused(
         lambda s: record_ballot(
@@ -1536,11 +1515,6 @@ def test_a_ballot_dated_by_text_is_refused(fz: Fuzz) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/services/votes.py resolve_voter (and the other refusals quoting "
-    "what was typed): quote ledger.rules.text.shorten(text), not the whole text",
-)
 def test_messages_quote_values_shortened(fz: Fuzz) -> None:
     message = fz.refused(
         lambda s: record_ballot(
@@ -1556,12 +1530,6 @@ def test_messages_quote_values_shortened(fz: Fuzz) -> None:
     assert len(message) < 400, len(message)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/services/votes.py _budget_rules/_check_positive/_household_rules: no upper "
-    "bound on budget_fen (MAX_FEN), max_length, max_points and the quorum's terms; "
-    "10**20 escapes as OverflowError",
-)
 @pytest.mark.parametrize(
     "extra",
     [
@@ -1587,11 +1555,6 @@ def test_vote_figures_beyond_the_ledger_are_refused(fz: Fuzz, extra: dict[str, A
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/services/votes.py _household_rules: a quorum of huge terms (2**64/3**41) "
-    "escapes as OverflowError; bound numerator and denominator (e.g. at most 10**6)",
-)
 def test_a_quorum_of_huge_terms_is_refused(fz: Fuzz) -> None:
     fz.refused(
         lambda s: create_vote(
@@ -1608,12 +1571,6 @@ def test_a_quorum_of_huge_terms_is_refused(fz: Fuzz) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/services/votes.py create_vote/record_ballot/correct_ballot/_check_projects: "
-    "check title, project names, proxy name and reason with ledger.rules.text.check_keepable; "
-    "a surrogate escapes as UnicodeEncodeError, a control character is stored",
-)
 @pytest.mark.parametrize(
     "call",
     [
