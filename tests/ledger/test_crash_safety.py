@@ -28,7 +28,7 @@ LONG = os.environ.get("GONGZHANG_LONG") == "1"
 KILLS = 200 if LONG else 20
 KILLS_PER_ROUND = 10
 ENTRIES = 1_200
-BATCH = 60
+BATCH = 10
 REPO = Path(__file__).resolve().parents[2]
 
 
