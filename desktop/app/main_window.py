@@ -194,7 +194,10 @@ class MainWindow(QMainWindow):
         self.show_book(self.book_list.currentRow())
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_("Gongzhang — public accounts") + f" · {self.database.ledger.path}")
+        ledger = self.database.ledger
+        # A server's address is shown without its password.
+        where = ledger.path or ledger.engine.url.render_as_string(hide_password=True)
+        self.setWindowTitle(_("Gongzhang — public accounts") + f" · {where}")
         self.who.setText(
             _("Signed in as {name} ({role})").format(
                 name=self.user.display_name or self.user.username, role=_role(self.user.role)
