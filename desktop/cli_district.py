@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.cli_common import EXIT_OK, Commands, emit_json
-from desktop.cli_report import FORMATS, _format_of, write_notice
+from desktop.cli_report import FORMATS, format_of, write_notice
 from desktop.progress import Progress
 from ledger.db import open_ledger
 from ledger.errors import InvalidInputError
@@ -34,7 +34,7 @@ def cmd_district_report(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             _("{path} is a folder; name the file to write, like district.pdf.").format(path=out)
         )
-    fmt = _format_of(args, out)
+    fmt = format_of(args, out)
     sources: list[str] = list(args.sources)
     progress = Progress(_("Reading ledgers"), total=len(sources))
     rows = list(

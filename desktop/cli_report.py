@@ -39,7 +39,7 @@ NOTICE_KINDS = (
 )
 
 
-def _format_of(args: argparse.Namespace, out: Path) -> str:
+def format_of(args: argparse.Namespace, out: Path) -> str:
     if args.format:
         return str(args.format)
     suffix = out.suffix.lower().lstrip(".")
@@ -93,7 +93,7 @@ def _one(args: argparse.Namespace) -> int:
     from reports.notices.registry import KINDS, build_notice  # noqa: PLC0415
 
     out = Path(args.output)
-    fmt = _format_of(args, out)
+    fmt = format_of(args, out)
     notice_kind = KINDS.get(args.kind)
     if notice_kind is None:
         raise InvalidInputError(

@@ -164,7 +164,7 @@ def _sqlite_file_of(url_text: str) -> Path | None:
     return Path(url.database)
 
 
-def _server_options(url: str, busy_timeout: float) -> dict[str, Any]:
+def _server_options(url: str, busy_timeout: float) -> dict[str, Any]:  # seconds, not money
     """Engine options for a database server: on PostgreSQL a writer waits at most
     ``busy_timeout`` for another one's lock (``lock_timeout``), as SQLite's busy timeout does."""
     if make_url(url).get_backend_name() != "postgresql":

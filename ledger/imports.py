@@ -34,6 +34,7 @@ from ledger.i18n import _
 from ledger.models import AppUser, Book, EntryImport
 from ledger.money import parse_money
 from ledger.services.audit import record_event
+from ledger.services.books import find_book
 from ledger.services.entries import EntryDraft, PostingLine, post_entries
 from ledger.services.users import get_user
 
@@ -211,7 +212,7 @@ def import_entries(
     drafts = entry_file.drafts
     total = len(drafts)
     with ledger.read() as s:
-        import_id = import_id_of(_book(s, book_id), entry_file)
+        import_id = import_id_of(find_book(s, book_id), entry_file)
         known = s.get(EntryImport, import_id) is not None
     if not known:
         _check_whole_file(ledger, book_id, drafts, username, approver_name)
@@ -260,13 +261,6 @@ def import_entries(
         if progress is not None:
             progress(done, total)
     return ImportResult(import_id, total, done - before, before, resumed=before > 0)
-
-
-def _book(session: Session, book_id: int) -> Book:
-    book = session.get(Book, book_id)
-    if book is None:
-        raise InvalidInputError(_("There is no book {id}.").format(id=book_id))
-    return book
 
 
 def _people(
