@@ -6,7 +6,9 @@ comes back on the UI thread to the callback given. Jobs run one after the other,
 
 Only job numbers cross threads through Qt's queued signal; results wait in a locked table on the
 Python side (PySide's cross-thread signals with Python objects are where its reference-counting
-bugs live)."""
+bugs live). The job itself goes back with its result, so that the last reference to it — and to
+the pages and models its closure holds — is dropped on the UI thread, never on the worker; and the
+garbage collector runs only on the UI thread (:mod:`desktop.app.collector`)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 from sqlmodel import Session
 
+from desktop.app.collector import install_gui_thread_collector
 from ledger.db import Ledger
 
 Job = Callable[[Session], Any]
@@ -36,13 +39,16 @@ class Database(QObject):
 
     def __init__(self, ledger: Ledger, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        install_gui_thread_collector()  # before the worker exists: it must never collect
         self.ledger = ledger
         self._ids = itertools.count(1)
         self._callbacks: dict[
             int, tuple[Callable[[Any], None], Callable[[BaseException], None]]
         ] = {}
         self._writes: set[int] = set()
-        self._results: dict[int, tuple[bool, Any]] = {}
+        #: Finished jobs: (succeeded, value or error, the job itself — released here, on the UI
+        #: thread).
+        self._results: dict[int, tuple[bool, Any, Job]] = {}
         self._lock = threading.Lock()
         self._jobs: queue.Queue[Any] = queue.Queue()
         self._finished.connect(self._deliver)
@@ -57,13 +63,17 @@ class Database(QObject):
             if item is _STOP:
                 return
             job_id, job, write = item
+            del item
             try:
                 with self.ledger.write() if write else self.ledger.read() as session:
-                    outcome: tuple[bool, Any] = (True, job(session))
+                    outcome: tuple[bool, Any, Job] = (True, job(session), job)
             except Exception as exc:
-                outcome = (False, exc)
+                outcome = (False, exc, job)
+            # The worker keeps no reference: the UI thread drops the job, its result or error.
+            del job
             with self._lock:
                 self._results[job_id] = outcome
+            del outcome
             self._finished.emit(job_id)
 
     # -- the UI thread -------------------------------------------------------------------------
@@ -108,7 +118,10 @@ class Database(QObject):
     @Slot(int)
     def _deliver(self, job_id: int) -> None:
         with self._lock:
-            ok, value = self._results.pop(job_id)
+            finished = self._results.pop(job_id, None)
+        if finished is None or job_id not in self._callbacks:
+            return  # closed meanwhile: its window is gone, nobody waits for it
+        ok, value, _job = finished
         then, failed = self._callbacks.pop(job_id)
         wrote = job_id in self._writes
         self._writes.discard(job_id)
@@ -127,8 +140,15 @@ class Database(QObject):
         presenter().show(error)
 
     def close(self) -> None:
-        """Finish the queued jobs, stop the worker and close the ledger."""
+        """Finish the queued jobs, stop the worker and close the ledger. Results that have not
+        been delivered yet are dropped: the window that asked for them is closing."""
         if self._thread.is_alive():
             self._jobs.put(_STOP)
             self._thread.join()
         self.ledger.close()
+        with self._lock:
+            self._results.clear()
+        if self._callbacks:
+            self._callbacks.clear()
+            self._writes.clear()
+            self.busy.emit(False)
