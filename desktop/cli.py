@@ -41,6 +41,12 @@ from desktop.cli_common import (
     new_ledger,
     open_from,
 )
+from desktop.system_libraries import (
+    EXIT_CANNOT_START,
+    cannot_start_problem,
+    default_platform,
+    no_display_problem,
+)
 from desktop.texttable import render_table
 from ledger import i18n
 from ledger.backup import (
@@ -470,10 +476,17 @@ def cmd_journal(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    # Qt is loaded only here: every other command stays free of it (and fast to start).
-    from desktop.app.start import run_app  # noqa: PLC0415
-
-    return run_app(args.path, args.user)
+    problem = no_display_problem()
+    if problem is None:
+        try:
+            # Qt is loaded only here: every other command stays free of it (and fast to start).
+            from desktop.app.start import run_app  # noqa: PLC0415
+        except ImportError as exc:  # a library Qt's modules need is missing
+            problem = cannot_start_problem(default_platform(), str(exc))
+        else:
+            return run_app(args.path, args.user, language_given=args.lang is not None)
+    print(problem, file=sys.stderr)
+    return EXIT_CANNOT_START
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

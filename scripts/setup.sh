@@ -22,11 +22,30 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 
-# Qt (the desktop app, and its tests offscreen) needs a few system libraries that a bare Debian
-# lacks; install them only if Qt cannot load.
-if ! QT_QPA_PLATFORM=offscreen .venv/bin/python -c \
-    "from PySide6.QtGui import QGuiApplication; QGuiApplication([])" >/dev/null 2>&1; then
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 >/dev/null
+# The desktop app's window needs system libraries that Qt's wheels do not bring (X11/xcb, OpenGL,
+# fonts). Which ones is read off Qt's own binaries with ldd — the real display's platform plugin
+# (xcb) and the offscreen one the tests use — and only what is missing is installed.
+missing=$(.venv/bin/python -m desktop.system_libraries --platform xcb --platform offscreen)
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ] || command -v sudo >/dev/null; then
+        as_root apt-get update -qq || true
+        packages=()
+        for package in $missing; do
+            # Debian 13 renamed some libraries for 64-bit time (libfoo0 -> libfoo0t64).
+            if ! apt-cache show "$package" >/dev/null 2>&1 \
+                && apt-cache show "${package}t64" >/dev/null 2>&1; then
+                package="${package}t64"
+            fi
+            packages+=("$package")
+        done
+        echo "setup: installing what the app's window needs: ${packages[*]}" >&2
+        as_root env DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes \
+            apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null || true
+        missing=$(.venv/bin/python -m desktop.system_libraries --platform xcb --platform offscreen)
+    fi
+    if [ -n "$missing" ]; then
+        echo "setup: the desktop app cannot open its window until these Debian packages are" \
+            "installed: $(echo $missing). Ask an administrator to run:" \
+            "sudo apt-get install $(echo $missing)   (the command line works without them)" >&2
+    fi
 fi

@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# Every check: set up, lint (ruff), type-check (mypy), run the whole test suite (pytest) on
-# SQLite, then the ledger, votes, reports and hostile-input tests again against a throw-away
+# Every check: set up, install the test-only X server (Xvfb: the app's tests on a real display),
+# lint (ruff), type-check (mypy), run the whole test suite (pytest, with Python's fault handler on)
+# on SQLite, then the ledger, votes, reports and hostile-input tests again against a throw-away
 # PostgreSQL server (installed from Debian's packages if missing; see scripts/with_postgres.sh).
 # With arguments, only pytest on SQLite runs, with those arguments.
 # Benchmarks are separate: see BENCHMARKS.md. GONGZHANG_LONG=1 runs the long crash and fuzz tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+if ! command -v Xvfb >/dev/null || ! command -v xauth >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo); fi
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes \
+        apt-get install -y -qq --no-install-recommends xvfb xauth >/dev/null
+fi
+# A crash in any test process (the app's on-screen and stress runs are processes of their own)
+# prints every thread's stack.
+export PYTHONFAULTHANDLER=1
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -26,9 +25,11 @@ from sqlmodel import Session
 
 from desktop.app.database import Database
 from desktop.app.errors import presenter
+from desktop.app.launch import CannotStart, keep_crash_reports, start_application
 from desktop.app.main_window import MainWindow, recent_files, remember_recent
 from desktop.app.session import SignedIn, signed_in
 from desktop.fonts import use_bundled_font_if_needed
+from desktop.system_libraries import EXIT_CANNOT_START
 from ledger import i18n
 from ledger.db import default_ledger_path, open_ledger
 from ledger.domain import Role
@@ -201,14 +202,23 @@ def _reopen(path: str | None) -> MainWindow | None:
     return window
 
 
-def run_app(path: str | None = None, user: str | None = None) -> int:
-    """``gongzhang gui [PATH]``: the app's event loop."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Gongzhang")
+def run_app(
+    path: str | None = None, user: str | None = None, *, language_given: bool = False
+) -> int:
+    """``gongzhang gui [PATH]``: the app's event loop. The language chosen in the app (View ▸
+    Language) is kept for the next start unless ``--lang`` said otherwise (``language_given``).
+    When no window can be opened here, one line says why and the exit status is
+    :data:`~desktop.system_libraries.EXIT_CANNOT_START`."""
     saved = QSettings("Gongzhang", "Gongzhang").value("language")
-    if saved and not i18n.current_language():
+    if saved and not language_given:
         i18n.set_language(str(saved))
+    keep_crash_reports()
+    try:
+        app = start_application(sys.argv[0] if sys.argv else "gongzhang")
+    except CannotStart as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CANNOT_START
+    app.setApplicationName("Gongzhang")
     use_bundled_font_if_needed(app)
     if path is None:
         dialog = StartDialog()
