@@ -64,6 +64,7 @@ class StartDialog(QDialog):
     def __init__(self) -> None:
         super().__init__()
         self.setWindowTitle(_("Gongzhang — public accounts"))
+        self.setMinimumWidth(420)
         self.chosen: str | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(_("Welcome. Which ledger do you want to work on?")))
@@ -73,6 +74,7 @@ class StartDialog(QDialog):
             (_("Open the demo ledger (three real cases)"), self.open_demo),
         ):
             button = QPushButton(text)
+            button.setMinimumHeight(36)  # a first run's three choices, easy to hit
             button.clicked.connect(slot)
             layout.addWidget(button)
         self.recent = QListWidget()

@@ -45,6 +45,18 @@ def shown(widget: QWidget, timeout: float = 20.0) -> None:
     spin(300)
 
 
+def on_screen_rect(widget: QWidget) -> list[int]:
+    """Where the window is on the screen, in the screenshot's pixels."""
+    ratio = widget.devicePixelRatio()
+    top_left = widget.mapToGlobal(widget.rect().topLeft())
+    return [
+        round(top_left.x() * ratio),
+        round(top_left.y() * ratio),
+        round(widget.width() * ratio),
+        round(widget.height() * ratio),
+    ]
+
+
 def screen_shot(path: Path) -> str:
     screen = QGuiApplication.primaryScreen()
     pixmap = screen.grabWindow(0)  # the root window: what the X server shows
@@ -75,6 +87,7 @@ def start(out: Path) -> dict[str, object]:
         "platform": QGuiApplication.platformName(),
         "title": dialog.windowTitle(),
         "buttons": buttons,
+        "window": on_screen_rect(dialog),
         "shots": [screen_shot(out / "start.png")],
     }
     dialog.reject()
@@ -102,7 +115,7 @@ def main_window(ledger: str, out: Path) -> dict[str, object]:
     facts = {
         "platform": QGuiApplication.platformName(),
         "title": window.windowTitle(),
-        "geometry": [window.width(), window.height()],
+        "window": on_screen_rect(window),
         "books": books,
         "shots": shots,
     }
