@@ -1,65 +1,58 @@
-"""Garbage collection only on the UI thread.
+"""No garbage collection on the database worker.
 
 Python's cyclic garbage collector runs on whichever thread happens to allocate when a threshold is
-crossed. In this app that is often the database worker. A collection there either finalizes Qt
-objects on the wrong thread or walks a Qt wrapper that the UI thread is destroying at that very
-moment (shiboken releases the interpreter lock while it deletes a C++ object whose wrapper is still
-linked into the collector's lists): a segmentation fault on the worker, "Garbage-collecting" at the
-top of its stack. So automatic collection is switched off for the whole process and this object
-collects instead, on the UI thread, whenever the interpreter's own thresholds say it is due — the
-same generations, the same thresholds, only never on another thread.
+crossed. In this app that was often the database worker, and a collection there walked a Qt
+wrapper that the UI thread was destroying at that very moment (shiboken releases the interpreter
+lock while it deletes a C++ object whose wrapper is still linked into the collector's lists): a
+segmentation fault on the worker, "Garbage-collecting" at the top of its stack.
 
-Nothing else in the app may call :func:`gc.collect` (a test checks)."""
+So automatic collection is switched off while any database worker has a job, and switched on
+again by the UI thread once every job has been delivered. Both switches happen on the UI thread:
+off before a job is queued (so the worker never allocates while collection is on), on after the
+last result has been handed over. The UI thread keeps collecting as the interpreter always did,
+at its own allocations; the worker, blocked in its queue between jobs, allocates nothing.
+
+(Collecting only from a UI-thread timer instead was tried and crashed on Debian's Python 3.11.2:
+the closed windows and pages it then met, long after they had become garbage, broke Qt's widget
+teardown. Collection keeps its usual rhythm on the UI thread.)
+
+Nothing else in the app may call :func:`gc.collect` or switch collection (a test checks)."""
 
 from __future__ import annotations
 
 import gc
 import threading
 
-import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QTimer
-
-#: How often the UI thread looks whether a collection is due (milliseconds).
-CHECK_INTERVAL_MS = 250
-
-_installed: GuiThreadCollector | None = None
+_busy = 0
+_ui_thread: int | None = None
 
 
-class GuiThreadCollector(QObject):
-    """Collects garbage on the UI thread when the thresholds are crossed; automatic collection
-    (which could run on any thread) is off while it is installed."""
+def _on_ui_thread() -> None:
+    global _ui_thread  # noqa: PLW0603 - the one UI thread of the process
+    if _ui_thread is None:
+        _ui_thread = threading.get_ident()
+    if threading.get_ident() != _ui_thread:
+        raise RuntimeError("collection is switched on the UI thread only")
 
-    def __init__(self, app: QCoreApplication) -> None:
-        super().__init__(app)
-        self.thread_ident = threading.get_ident()
-        self.collections = 0
+
+def job_queued() -> None:
+    """A worker is about to get a job: no automatic collection until it is delivered."""
+    global _busy  # noqa: PLW0603 - one count for all the app's workers
+    _on_ui_thread()
+    if _busy == 0:
         gc.disable()
-        self.timer = QTimer(self)
-        self.timer.setInterval(CHECK_INTERVAL_MS)
-        self.timer.timeout.connect(self.check)
-        self.timer.start()
-        app.aboutToQuit.connect(self.check)
-
-    def check(self) -> None:
-        """Collect the generations that are due, as the interpreter would have done."""
-        if threading.get_ident() != self.thread_ident:
-            return  # only ever on the UI thread
-        counts, thresholds = gc.get_count(), gc.get_threshold()
-        for generation in (2, 1, 0):
-            if counts[generation] > thresholds[generation]:
-                gc.collect(generation)
-                self.collections += 1
-                return
+    _busy += 1
 
 
-def install_gui_thread_collector() -> GuiThreadCollector:
-    """Install the collector (once per application), from the UI thread, after the application
-    object exists. Returns the installed collector."""
-    global _installed  # noqa: PLW0603 - one per process, like the application itself
-    app = QCoreApplication.instance()
-    if app is None:
-        raise RuntimeError("the application object must exist first")
-    if _installed is None or not shiboken6.isValid(_installed) or _installed.parent() is not app:
-        _installed = GuiThreadCollector(app)
-    gc.disable()  # again: a test or a library may have switched it back on
-    return _installed
+def job_delivered() -> None:
+    """A job's result was handed over (or dropped): collection is on again when none is left."""
+    global _busy  # noqa: PLW0603 - one count for all the app's workers
+    _on_ui_thread()
+    _busy -= 1
+    if _busy == 0:
+        gc.enable()
+
+
+def jobs_outstanding() -> int:
+    """How many jobs are queued, running or waiting to be delivered, in all the app's workers."""
+    return _busy

@@ -7,8 +7,8 @@ comes back on the UI thread to the callback given. Jobs run one after the other,
 Only job numbers cross threads through Qt's queued signal; results wait in a locked table on the
 Python side (PySide's cross-thread signals with Python objects are where its reference-counting
 bugs live). The job itself goes back with its result, so that the last reference to it — and to
-the pages and models its closure holds — is dropped on the UI thread, never on the worker; and the
-garbage collector runs only on the UI thread (:mod:`desktop.app.collector`)."""
+the pages and models its closure holds — is dropped on the UI thread, never on the worker; and
+automatic garbage collection is off while the worker has a job (:mod:`desktop.app.collector`)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 from sqlmodel import Session
 
-from desktop.app.collector import install_gui_thread_collector
+from desktop.app.collector import job_delivered, job_queued
 from ledger.db import Ledger
 
 Job = Callable[[Session], Any]
@@ -39,7 +39,6 @@ class Database(QObject):
 
     def __init__(self, ledger: Ledger, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        install_gui_thread_collector()  # before the worker exists: it must never collect
         self.ledger = ledger
         self._ids = itertools.count(1)
         self._callbacks: dict[
@@ -50,7 +49,8 @@ class Database(QObject):
         #: thread).
         self._results: dict[int, tuple[bool, Any, Job]] = {}
         self._lock = threading.Lock()
-        self._jobs: queue.Queue[Any] = queue.Queue()
+        # SimpleQueue: the worker waits in C, allocating nothing, between jobs.
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._finished.connect(self._deliver)
         self._thread = threading.Thread(target=self._work, name="gongzhang-database", daemon=True)
         self._thread.start()
@@ -58,8 +58,9 @@ class Database(QObject):
     # -- the worker thread ---------------------------------------------------------------------
 
     def _work(self) -> None:
+        get = self._jobs.get
         while True:
-            item = self._jobs.get()
+            item = get()
             if item is _STOP:
                 return
             job_id, job, write = item
@@ -74,7 +75,10 @@ class Database(QObject):
             with self._lock:
                 self._results[job_id] = outcome
             del outcome
-            self._finished.emit(job_id)
+            try:
+                self._finished.emit(job_id)
+            except RuntimeError:  # the app is gone (its end, in a test): nobody to tell
+                return
 
     # -- the UI thread -------------------------------------------------------------------------
 
@@ -108,6 +112,7 @@ class Database(QObject):
             self._writes.add(job_id)
         if len(self._callbacks) == 1:
             self.busy.emit(True)
+        job_queued()  # before the worker can see it: no collection while it works
         self._jobs.put((job_id, job, write))
         return job_id
 
@@ -123,6 +128,7 @@ class Database(QObject):
             return  # closed meanwhile: its window is gone, nobody waits for it
         ok, value, _job = finished
         then, failed = self._callbacks.pop(job_id)
+        job_delivered()
         wrote = job_id in self._writes
         self._writes.discard(job_id)
         if not self._callbacks:
@@ -143,12 +149,16 @@ class Database(QObject):
         """Finish the queued jobs, stop the worker and close the ledger. Results that have not
         been delivered yet are dropped: the window that asked for them is closing."""
         if self._thread.is_alive():
+            job_queued()  # the worker's way out allocates too: no collection there either
             self._jobs.put(_STOP)
             self._thread.join()
+            job_delivered()
         self.ledger.close()
         with self._lock:
             self._results.clear()
         if self._callbacks:
+            for _dropped in self._callbacks:
+                job_delivered()
             self._callbacks.clear()
             self._writes.clear()
             self.busy.emit(False)

@@ -18,7 +18,6 @@ from platformdirs import user_log_dir
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from desktop.app.collector import install_gui_thread_collector
 from desktop.system_libraries import (
     EXIT_CANNOT_START,
     cannot_start_problem,
@@ -71,13 +70,12 @@ class _StartupMessages:
 
 
 def start_application(argv0: str = "gongzhang") -> QApplication:
-    """The application object (made once), with garbage collection kept on its thread.
+    """The application object (made once).
 
     Raises :class:`CannotStart` when there is no display; exits the process with one line on
     standard error when Qt cannot start its platform."""
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
-        install_gui_thread_collector()
         return existing
     problem = no_display_problem()
     if problem is not None:
@@ -89,7 +87,6 @@ def start_application(argv0: str = "gongzhang") -> QApplication:
     finally:
         qInstallMessageHandler(None)
     messages.release()
-    install_gui_thread_collector()
     return app
 
 

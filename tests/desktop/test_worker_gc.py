@@ -1,7 +1,7 @@
 """The database worker never collects garbage and never drops the last reference to what the UI
-owns: collections run on the UI thread only (desktop/app/collector.py), jobs and their results go
-back to the UI thread to be released, and a closed database delivers nothing into its closed
-window. The stress (gc_stress.py) runs in its own process so that a segmentation fault fails this
+owns: automatic collection is off while the worker has a job (desktop/app/collector.py), jobs and
+their results go back to the UI thread to be released, and a closed database delivers nothing
+into its closed window. The stress (gc_stress.py) runs in its own process so that a segmentation fault fails this
 test with the worker's stack instead of ending the test run."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pytestqt.qtbot import QtBot
 from sqlmodel import Session
 
-from desktop.app.collector import install_gui_thread_collector
+from desktop.app.collector import jobs_outstanding
 from desktop.app.database import Database
 from ledger.db import open_ledger
 from ledger.errors import GongzhangError
@@ -68,20 +68,17 @@ def test_under_collection_pressure_the_worker_never_collects_and_nothing_crashes
     assert counts["ui"] > 0  # garbage is still collected, on the UI thread
 
 
-def test_automatic_collection_is_off_and_the_ui_thread_collects_when_due(
+def test_collection_is_off_while_the_worker_has_a_job_and_on_again_after(
     qtbot: QtBot, database: Database
 ) -> None:
-    collector = install_gui_thread_collector()
-    assert not gc.isenabled()
-    before = collector.collections
-    garbage = []
-    for _ in range(5_000):
-        cycle: list[object] = []
-        cycle.append(cycle)
-        garbage.append(cycle)
-    del garbage, cycle
-    qtbot.waitUntil(lambda: collector.collections > before, timeout=5000)
-    assert gc.get_count()[0] < 5_000
+    assert gc.isenabled() and jobs_outstanding() == 0
+    seen: list[bool] = []
+    delivered: list[bool] = []
+    database.read(lambda _s: seen.append(gc.isenabled()), lambda _r: delivered.append(True))
+    assert not gc.isenabled() and jobs_outstanding() == 1  # switched off before it was queued
+    qtbot.waitUntil(lambda: delivered == [True], timeout=5000)
+    assert seen == [False]  # the worker ran it with collection off
+    assert gc.isenabled() and jobs_outstanding() == 0  # on again once it was delivered
 
 
 def test_a_jobs_closure_is_released_on_the_ui_thread(qtbot: QtBot, database: Database) -> None:
@@ -130,10 +127,11 @@ def test_a_closed_database_delivers_nothing_into_its_closed_window(
     qtbot.wait(200)
     assert delivered == []
     assert db.pending == 0 and busy[-1] is False
+    assert jobs_outstanding() == 0 and gc.isenabled()
 
 
 def test_nothing_but_the_collector_collects_garbage() -> None:
-    calls = re.compile(r"\bgc\.(collect|enable)\(")
+    calls = re.compile(r"\bgc\.(collect|enable|disable)\(")
     offenders = [
         str(path.relative_to(ROOT))
         for folder in ("desktop", "ledger", "reports")
