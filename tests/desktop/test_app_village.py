@@ -8,6 +8,9 @@ by the service anyway; every table model passes the model tester."""
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 
 import pytest
@@ -45,6 +48,26 @@ def opened(qtbot: QtBot, page: BookPage) -> None:
     page.show()
     with qtbot.waitSignal(page.loaded, timeout=5000):  # type: ignore[attr-defined]
         page.refresh()
+
+
+@contextmanager
+def worker_held(qtbot: QtBot, database: Database) -> Iterator[None]:
+    """Keep the database worker busy until the block ends, as on a loaded machine: what the page
+    asks meanwhile waits in the queue, and the answers come back, in order, after the user has
+    typed on. Waits for the last answer."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(_session: object) -> None:
+        holding.set()
+        release.wait(10)
+
+    database.read(hold, lambda _none: None)
+    assert holding.wait(5)
+    try:
+        yield
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: database.pending == 0, timeout=5000)
 
 
 def click(qtbot: QtBot, button: object) -> None:
@@ -216,6 +239,7 @@ def test_distributing_a_periods_profit_through_the_form(qtbot: QtBot, database: 
     assert "already been distributed" in page.distribute_button.toolTip()
     page.period.set_text("2025-13")
     assert "is not a period" in page.period.error.text()
+    # The look-up of 2024-06 may still be on its way: the page announces 2025's profit only.
     with qtbot.waitSignal(page.profit_known, timeout=5000):
         page.period.set_text("2025")
     assert f"The book's profit for it: {format_fen(0)}." in page.period.note.text()
@@ -243,6 +267,55 @@ def test_distributing_a_periods_profit_through_the_form(qtbot: QtBot, database: 
     with qtbot.waitSignal(page.loaded, timeout=5000):
         page.periods_view.selectRow(0)
     assert page.data.report is not None and page.data.report.period == "2024"
+
+
+def test_an_answer_to_a_period_typed_before_never_replaces_the_one_typed_now(
+    qtbot: QtBot, database: Database
+) -> None:
+    page = DistributionsPage(database, BOOK, KIND, user(database, "li.kuaiji"))
+    opened(qtbot, page)
+    shown = f"From 2025-01-01 to 2025-12-31. The book's profit for it: {format_fen(0)}."
+    announced: list[str] = []
+    page.profit_known.connect(lambda: announced.append(page.period.note.text()))
+    # 2024-06's profit comes back after 2025 is typed: dropped, 2025's is shown, then announced.
+    with worker_held(qtbot, database):
+        page.period.set_text("2024-06")
+        page.period.set_text("2025")
+    assert announced == [shown]
+    assert page.period.note.text() == shown
+    # Back to 2025, whose profit is known, while 2024-06's is on its way again: 2025's stays.
+    with worker_held(qtbot, database):
+        page.period.set_text("2024-06")
+        page.period.set_text("2025")
+        assert page.period.note.text() == shown
+    assert page.period.note.text() == shown
+    assert announced == [shown]
+    assert "a loss or zero profit" in page.distribute_button.toolTip()
+
+
+def test_a_reload_after_a_distribution_shows_the_distribution_made(
+    qtbot: QtBot, database: Database
+) -> None:
+    page = DistributionsPage(database, BOOK, KIND, user(database, "li.kuaiji"))
+    opened(qtbot, page)
+    database.changed.connect(page.refresh)  # as the main window reloads a page after a write
+    periods: list[str | None] = []
+    page.loaded.connect(
+        lambda: periods.append(page.data.report.period if page.data and page.data.report else None)
+    )
+    # The page's own load of 2025 is still on its way when the write's reload is asked for.
+    with worker_held(qtbot, database):
+        page.distribute("2025", profit_fen=10_000_000)
+    assert periods == ["2025"]
+    assert [p[0] for p in page.periods.rows] == ["2024", "2025"]
+    # Two periods chosen one after the other, then a reload: the one chosen last is shown.
+    with worker_held(qtbot, database):
+        page.show_period("2025")
+        page.show_period("2024")
+        page.refresh()
+    assert periods == ["2025", "2024"]
+    assert page.data is not None and page.data.report is not None
+    assert page.data.report.period == "2024"
 
 
 def test_an_auditor_may_not_distribute_and_the_service_refuses_anyway(

@@ -473,16 +473,28 @@ def weights_of(text: str) -> tuple[int, int, int, int]:
 
 class DistributionsPage(BookPage):
     """A period's distribution: the profit, the investor's share, the 3:3:3:1 parts and what
-    each household receives; a form to distribute a period's profit."""
+    each household receives; a form to distribute a period's profit.
+
+    The page asks the worker and shows the answers as they come back; only the answer to its
+    latest question of a kind is shown (each question has a number, an answer to an older one
+    is dropped), so a slow answer never replaces a newer one. ``loaded`` and ``profit_known``
+    are emitted once the answer is on screen."""
 
     title = N_("Distributions")
+    #: The distribution asked for last is shown.
     loaded = Signal()
+    #: The book's profit of the period typed now is shown under the period.
     profit_known = Signal()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.data: DistributionsData | None = None
         self.book_profit: tuple[str, int] | None = None
+        #: The period whose distribution was asked for last (None: the latest one).
+        self._wanted: str | None = None
+        #: The numbers of the latest load and of the latest profit look-up asked for.
+        self._loads = 0
+        self._profit_asks = 0
         self.periods = RowsModel(LIST_COLUMNS)
         self.periods_view, self.periods_proxy = table(self.periods, sortable=False, stretch=2)
         fit_rows(self.periods_view, 3)
@@ -573,16 +585,27 @@ class DistributionsPage(BookPage):
     # -- data ----------------------------------------------------------------------------------
 
     def refresh(self, period: str | None = None) -> None:
+        """Load the page again, showing ``period``'s distribution (default: the one asked for
+        last, whether it is shown yet or still on its way)."""
         book_id = self.book_id
-        if period is None and self.data is not None and self.data.report is not None:
-            period = self.data.report.period
-        self.database.read(lambda s: load_distributions(s, book_id, period), self.show_data)
+        if period is None:
+            period = self._wanted
+        self._wanted = period
+        self._loads += 1
+        load = self._loads
+
+        def loaded(data: DistributionsData) -> None:
+            if load == self._loads:  # else a newer load is on its way: this one is outdated
+                self.show_data(data)
+
+        self.database.read(lambda s: load_distributions(s, book_id, period), loaded)
 
     def show_period(self, period: str) -> None:
         self.refresh(period)
 
     def show_data(self, data: DistributionsData) -> None:
         self.data = data
+        self._wanted = data.report.period if data.report is not None else None
         self.book_profit = None  # the books may have changed: ask again
         self._ask_profit()
         self.guard.update()
@@ -667,15 +690,19 @@ class DistributionsPage(BookPage):
         return text
 
     def _ask_profit(self) -> None:
-        """Look up the book's profit of the period typed (shown under the period)."""
+        """Look up the book's profit of the period typed (shown under the period). Whatever
+        was asked before is outdated now: its answer, when it comes, is dropped."""
+        self._profit_asks += 1
         span = self.period.value
         if span is None or (self.book_profit is not None and self.book_profit[0] == span.name):
             return
-        book_id, name = self.book_id, span.name
+        book_id, name, ask = self.book_id, span.name, self._profit_asks
 
         def shown(fen: int) -> None:
+            if ask != self._profit_asks:  # the period typed has changed since, or the books
+                return
             self.book_profit = (name, fen)
-            self.period.check()
+            self.period.check()  # shows it under the period
             self.profit_known.emit()
 
         self.database.read(lambda s: period_profit(s, book_id=book_id, period=name), shown)
