@@ -164,9 +164,11 @@ def test_the_schedule_backs_up_only_after_changes(
     qtbot.addWidget(window)
     timer = window.backup_timer
     assert timer.isActive() and timer.interval() == 30 * 60_000  # every 30 minutes by default
-    timer.timeout.emit()  # nothing changed: no backup
+    qtbot.waitUntil(lambda: database.pending == 0, timeout=20000)  # the window has loaded
+    timer.timeout.emit()  # nothing changed: no backup, not even a job for one
+    assert database.pending == 0
     qtbot.wait(200)
-    assert database.pending == 0 and not (ledger_path.parent / "demo.backups").exists()
+    assert not (ledger_path.parent / "demo.backups").exists()
 
     post_through(qtbot, database)
     with qtbot.waitSignal(database.busy, timeout=20000, check_params_cb=lambda busy: not busy):
@@ -174,7 +176,7 @@ def test_the_schedule_backs_up_only_after_changes(
     [backup] = backups_of(ledger_path)
     assert "Backed up automatically" in window.statusBar().currentMessage()
     timer.timeout.emit()  # no change since: still one backup
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: database.pending == 0, timeout=20000)
     assert backups_of(ledger_path) == [backup]
 
 
