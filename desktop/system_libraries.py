@@ -106,14 +106,19 @@ def debian_package(soname: str) -> str:
     return f"{name}-{version}" if name[-1].isdigit() else f"{name}{version}"
 
 
-def missing_packages(platform: str) -> list[str]:
-    """The Debian packages to install so that Qt can open a window on ``platform``."""
+def packages_of(sonames: Iterable[str]) -> list[str]:
+    """The Debian packages that ship ``sonames``, in order, each once."""
     packages: list[str] = []
-    for soname in missing_libraries(qt_binaries(platform)):
+    for soname in sonames:
         package = debian_package(soname)
         if package not in packages:
             packages.append(package)
     return packages
+
+
+def missing_packages(platform: str) -> list[str]:
+    """The Debian packages to install so that Qt can open a window on ``platform``."""
+    return packages_of(missing_libraries(qt_binaries(platform)))
 
 
 def default_platform(environ: Mapping[str, str] | None = None) -> str:
@@ -142,14 +147,10 @@ def no_display_problem(environ: Mapping[str, str] | None = None) -> str | None:
 
 def missing_libraries_problem(missing: Sequence[str]) -> str:
     """The line naming the libraries Qt could not load and the packages that bring them."""
-    packages: list[str] = []
-    for soname in missing:
-        if debian_package(soname) not in packages:
-            packages.append(debian_package(soname))
     return _(
         "The app cannot open its window: this system lacks {libraries}. Install them (as an "
         "administrator): sudo apt-get install {packages}"
-    ).format(libraries=", ".join(missing), packages=" ".join(packages))
+    ).format(libraries=", ".join(missing), packages=" ".join(packages_of(missing)))
 
 
 def cannot_start_problem(platform: str, reason: str) -> str:
@@ -171,10 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--platform", action="append", help="xcb, offscreen, …")
     args = parser.parse_args(argv)
-    packages: list[str] = []
-    for platform in args.platform or [default_platform()]:
-        packages.extend(p for p in missing_packages(platform) if p not in packages)
-    for package in packages:
+    binaries = [b for p in args.platform or [default_platform()] for b in qt_binaries(p)]
+    for package in packages_of(missing_libraries(binaries)):
         print(package)
     return 0
 

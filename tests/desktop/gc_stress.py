@@ -4,8 +4,8 @@
 The database worker runs jobs without pause that make the interpreter want a full collection at
 almost every job (collection thresholds of 1, everything older frozen so that the collector's
 "long-lived" rule lets full collections through, and each job leaving many survivors), while the
-UI thread opens main windows on a ledger, shows their pages and destroys them. Before the
-collections were kept on the UI thread, the worker collected there — dozens of full collections a
+UI thread opens main windows on a ledger, shows their pages and destroys them. Before collection
+was switched off while the worker has a job, the worker collected — dozens of full collections a
 second — and sooner or later walked a Qt wrapper the UI thread was destroying at that moment:
 a segmentation fault with "Garbage-collecting" at the top of the worker's stack.
 
