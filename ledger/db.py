@@ -31,6 +31,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, Oper
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, col, select
 
+from ledger import record
 from ledger.errors import (
     InvalidInputError,
     LedgerBusyError,
@@ -379,3 +380,7 @@ def _migrate(ledger: Ledger) -> None:
         finally:
             if is_sqlite:
                 conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+# Every session that writes to a ledger keeps the record of changes (ledger.record).
+record.install()

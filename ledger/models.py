@@ -32,7 +32,10 @@ class LedgerMeta(SQLModel, table=True):
 
 
 class AppUser(SQLModel, table=True):
-    """A person who uses the ledger (用户), with a role and an optional password hash."""
+    """A person who uses the ledger (用户), with a role, a password hash and a signing key:
+    ``public_key`` (Ed25519, registered in the record of changes when the user is made) and
+    ``signing_key``, its private half encrypted under the user's password (:mod:`ledger.signing`).
+    """
 
     __tablename__ = "app_user"
 
@@ -41,6 +44,8 @@ class AppUser(SQLModel, table=True):
     display_name: str = Field(max_length=100)
     role: str = Field(max_length=20)
     password_hash: str | None = Field(default=None, max_length=400)
+    public_key: str | None = Field(default=None, max_length=64)
+    signing_key: str | None = Field(default=None, max_length=400)
     active: bool = Field(default=True)
     created_at: str = Field(max_length=32)
 

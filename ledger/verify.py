@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
+from ledger import signing
 from ledger.bulk import stream_rows
 from ledger.chain import PostingFacts, audit_hash, chart_digest, entry_hash, voucher_number
 from ledger.errors import InvalidInputError
@@ -37,6 +38,7 @@ from ledger.models import (
     Posting,
     columns,
 )
+from ledger.record import BASELINE_ACTION, RECORD_ACTIONS, Replay, covered_tables, read_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,10 @@ def verify_ledger(session: Session, *, book_id: int | None = None) -> list[Findi
         if book_id is None or book.id == book_id:
             findings.extend(_BookCheck(session, book, users).run())
     if book_id is None:
-        findings.extend(_verify_audit(session, users))
+        replay = _RecordCheck()
+        findings.extend(_verify_audit(session, users, replay))
+        findings.extend(replay.findings)
+        findings.extend(replay.compare(session.connection()))
     return findings
 
 
@@ -105,6 +110,11 @@ class DigestCheck:
     chain_index: int | None = None
     entries_checked: int = 0
     findings: list[Finding] = field(default_factory=list)
+    #: For a notice's digest of the record (not of one entry): the operation it names, when it
+    #: was made, and how many books' chains were checked up to where they stood then.
+    record_seq: int | None = None
+    record_at: str | None = None
+    books_checked: int = 0
 
     @property
     def intact(self) -> bool:
@@ -115,9 +125,27 @@ class DigestCheck:
         """One sentence for the person holding the notice."""
         if not self.found:
             return _(
-                "The ledger does NOT contain the entry this notice was made from (digest "
-                "{digest}): the books were changed after the notice, or the digest is mistyped."
+                "The ledger does NOT contain the record this notice was made from (digest "
+                "{digest}): the books or their record were changed after the notice, or the "
+                "digest is mistyped."
             ).format(digest=self.digest)
+        if self.record_seq is not None:
+            values_r = {
+                "seq": self.record_seq,
+                "at": self.record_at or "?",
+                "n": self.entries_checked,
+                "b": self.books_checked,
+            }
+            if self.findings:
+                return _(
+                    "The notice's digest matches the ledger's record through operation {seq} "
+                    "({at}), but the books up to it are NOT intact: {n} findings."
+                ).format(**{**values_r, "n": len(self.findings)})
+            return _(
+                "The notice's digest matches the ledger's record through operation {seq} "
+                "({at}); the record up to it and the {n} entries of {b} books it covers are "
+                "intact."
+            ).format(**values_r)
         values = {
             "number": self.number,
             "date": self.date.isoformat() if self.date else "?",
@@ -146,6 +174,9 @@ def verify_digest(session: Session, digest: str) -> DigestCheck:
     Raises :class:`~ledger.errors.InvalidInputError` when ``digest`` is not 64 hex digits.
     """
     wanted = normalize_digest(digest)
+    anchored = _verify_anchor(session, wanted)
+    if anchored is not None:
+        return anchored
     stmt = (
         sa_select(
             *columns(Entry.id, Entry.book_id, Entry.year, Entry.seq, Entry.chain_index, Entry.date)
@@ -595,7 +626,13 @@ def _verify_attachments(session: Session, book: Book) -> list[Finding]:
     return out
 
 
-def _verify_audit(session: Session, users: dict[int | None, str]) -> list[Finding]:
+def _verify_audit(
+    session: Session,
+    users: dict[int | None, str],
+    replay: _RecordCheck | None = None,
+    *,
+    through: int | None = None,
+) -> list[Finding]:
     out: list[Finding] = []
     prev = GENESIS_HASH
     expected = 0
@@ -612,8 +649,12 @@ def _verify_audit(session: Session, users: dict[int | None, str]) -> list[Findin
             AuditEvent.hash,
         )
     ).order_by(col(AuditEvent.seq))
+    if through is not None:
+        stmt = stmt.where(col(AuditEvent.seq) <= through)
     rows = stream_rows(session.connection(), stmt)
     for seq, at, actor_id, action, otype, oid, detail, prev_hash, stored in rows:
+        if replay is not None and action in RECORD_ACTIONS:
+            replay.take(seq, detail, prev_hash, baseline=action == BASELINE_ACTION)
         expected += 1
         label = _("audit event {seq}").format(seq=seq)
         if seq != expected:
@@ -634,7 +675,7 @@ def _verify_audit(session: Session, users: dict[int | None, str]) -> list[Findin
         prev = stored
     head = session.get(LedgerMeta, AUDIT_HEAD_KEY)
     found = f"{expected} {prev}" if expected else None
-    if head is not None and head.value != found:
+    if through is None and head is not None and head.value != found:
         out.append(
             Finding(
                 None,
@@ -645,4 +686,265 @@ def _verify_audit(session: Session, users: dict[int | None, str]) -> list[Findin
                 ).format(want=head.value.split(" ")[0], got=expected),
             )
         )
+    return out
+
+
+_SHOWN_VALUE = 60  # characters of a value shown in a finding
+
+
+def _shown(value: object) -> str:
+    text = "NULL" if value is None else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= _SHOWN_VALUE else text[: _SHOWN_VALUE - 1] + "…"
+
+
+def _row_label(table: str, key_columns: tuple[str, ...], key: tuple[Any, ...]) -> str:
+    where = ", ".join(f"{c}={_shown(v)}" for c, v in zip(key_columns, key, strict=False))
+    return f"{table} ({where})"
+
+
+class _RecordCheck:
+    """Replays the record of changes (:mod:`ledger.record`) and compares every covered table
+    with it: a row changed, added or removed outside Gongzhang is named with what it should be."""
+
+    def __init__(self) -> None:
+        self.replay = Replay()
+        self.findings: list[Finding] = []
+
+    def take(self, seq: int, detail: str, prev_hash: str, *, baseline: bool = False) -> None:
+        label = _("audit event {seq}").format(seq=seq)
+        try:
+            parsed = json.loads(detail)
+            before = {k: dict(v) for k, v in self.replay.tables.get("app_user", {}).items()}
+            prior = {
+                (str(t), tuple(k)): self.replay.tables.get(str(t), {}).get(tuple(k))
+                for t, k, _row in parsed.get("changes", ())
+            }
+            self.replay.apply(parsed)
+        except (ValueError, TypeError, AttributeError):
+            self.findings.append(
+                Finding(
+                    None,
+                    label,
+                    _("this record of changes cannot be read; it was altered outside Gongzhang."),
+                )
+            )
+            return
+        if not baseline:
+            self._check_signatures(label, seq, prev_hash, parsed, users_before=before, prior=prior)
+
+    def _check_signatures(
+        self,
+        label: str,
+        seq: int,
+        prev_hash: str,
+        parsed: dict[str, Any],
+        *,
+        users_before: dict[tuple[Any, ...], dict[str, Any]],
+        prior: dict[tuple[str, tuple[Any, ...]], dict[str, Any] | None],
+    ) -> None:
+        """Every signature on the record must hold against the signer's registered key (for a
+        user made in this very record, the key it registers); every approval in it must carry
+        its approver's signature."""
+        users_after = self.replay.tables.get("app_user", {})
+        signatures = parsed.get("signatures") or {}
+        body = {k: v for k, v in parsed.items() if k != "signatures"}
+        signed = signing.payload(seq, prev_hash, body)
+        valid: set[int] = set()
+        for uid_text, signature in signatures.items():
+            uid = int(uid_text) if str(uid_text).isdigit() else -1
+            holder = users_before.get((uid,)) or users_after.get((uid,)) or {}
+            if signing.signature_holds(holder.get("public_key"), signed, signature):
+                valid.add(uid)
+            else:
+                self.findings.append(
+                    Finding(
+                        None,
+                        label,
+                        _(
+                            "the signature of user {user} does not hold: this record was "
+                            "altered, or made outside Gongzhang."
+                        ).format(user=holder.get("username") or uid_text),
+                    )
+                )
+        admins = {
+            key[0]
+            for key, row in {**users_before, **users_after}.items()
+            if row.get("role") == "admin"
+        }
+        for needed, what in _signatures_needed(parsed, users_before, prior):
+            if needed & valid:
+                continue
+            names = sorted(
+                str((users_after.get((u,)) or {}).get("username") or u) for u in (needed or admins)
+            )
+            self.findings.append(
+                Finding(
+                    None,
+                    label,
+                    _(
+                        "{what} carries no valid signature of {users}: it was not made by them "
+                        "in Gongzhang."
+                    ).format(what=what, users=", ".join(names) or "?"),
+                )
+            )
+
+    def compare(self, conn: Any) -> list[Finding]:
+        out: list[Finding] = []
+        for name, covered in covered_tables().items():
+            want = self.replay.tables.get(name, {})
+            seen: set[tuple[Any, ...]] = set()
+            for key, row in read_rows(conn, covered):
+                seen.add(key)
+                label = _row_label(name, covered.key_columns, key)
+                expected = want.get(key)
+                if expected is None:
+                    out.append(
+                        Finding(
+                            None,
+                            label,
+                            _(
+                                "this row is not in the record of changes: it was added "
+                                "outside Gongzhang."
+                            ),
+                        )
+                    )
+                    continue
+                for column in covered.columns:
+                    if row.get(column) != expected.get(column):
+                        out.append(
+                            Finding(
+                                None,
+                                label,
+                                _(
+                                    "{column} is {actual}, but the record of changes says "
+                                    "{expected}: it was changed outside Gongzhang."
+                                ).format(
+                                    column=column,
+                                    actual=_shown(row.get(column)),
+                                    expected=_shown(expected.get(column)),
+                                ),
+                            )
+                        )
+            for key, expected in want.items():
+                if key not in seen:
+                    shown = ", ".join(
+                        f"{c}={_shown(expected.get(c))}"
+                        for c in covered.columns
+                        if c not in covered.key_columns
+                    )
+                    out.append(
+                        Finding(
+                            None,
+                            _row_label(name, covered.key_columns, key),
+                            _(
+                                "this row was deleted outside Gongzhang; the record of changes "
+                                "says it holds {row}."
+                            ).format(row=shown),
+                        )
+                    )
+        return out
+
+
+def _verify_anchor(session: Session, wanted: str) -> DigestCheck | None:
+    """A digest that names an operation of the record (what notices print): the audit trail
+    up to it must be intact, and replaying the record up to it gives each book's head then —
+    each book's chain up to that head must be intact and end in that very hash."""
+    conn = session.connection()
+    found = conn.execute(
+        sa_select(*columns(AuditEvent.seq, AuditEvent.at))
+        .where(col(AuditEvent.hash) == wanted)
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    seq, at = found
+    users = _usernames(session)
+    replay = _RecordCheck()
+    findings = _verify_audit(session, users, replay, through=seq)
+    findings.extend(replay.findings)
+    books = replay.replay.tables.get("book", {})
+    entries = 0
+    for (book_id,), row in sorted(books.items(), key=lambda item: str(item[0])):
+        book = session.get(Book, book_id)
+        name = str(row.get("name") or book_id)
+        index, head = row.get("head_index"), row.get("head_hash")
+        if book is None:
+            findings.append(Finding(name, None, _("the book was deleted outside Gongzhang.")))
+            continue
+        check = _BookCheck(session, book, users)
+        check.walk(through=index if isinstance(index, int) else None)
+        findings.extend(check.findings)
+        entries += check.checked
+        if (index or 0) != check.expected_index or (index and check.prev != head):
+            findings.append(
+                Finding(
+                    name,
+                    None,
+                    _(
+                        "the entries up to place {index}, as they stood when the notice was "
+                        "printed, were removed or rewritten outside Gongzhang."
+                    ).format(index=index),
+                )
+            )
+    # And what stands now must still be what the record says: a row changed behind the app's
+    # back after the notice fails the notice's check too.
+    now = _RecordCheck()
+    findings.extend(f for f in _verify_audit(session, users, now) if f not in findings)
+    findings.extend(now.findings)
+    findings.extend(now.compare(conn))
+    return DigestCheck(
+        wanted,
+        True,
+        entries_checked=entries,
+        findings=findings,
+        record_seq=seq,
+        record_at=at,
+        books_checked=len(books),
+    )
+
+
+def _signatures_needed(
+    parsed: dict[str, Any],
+    users_before: dict[tuple[Any, ...], dict[str, Any]],
+    prior: dict[tuple[str, tuple[Any, ...]], dict[str, Any] | None],
+) -> list[tuple[set[int], str]]:
+    """Who must have signed a record: (any one of these users, what they approved). An
+    approval or rejection of an expense, a budget's approval, a vote's closing and any change
+    to who may sign in or with which key."""
+    admins = {k[0] for k, row in users_before.items() if row.get("role") == "admin"}
+    if not admins:  # the ledger's first record: its first administrator makes the others
+        admins = {
+            k[0]
+            for t, k, row in parsed.get("changes", ())
+            if t == "app_user" and row and row.get("role") == "admin"
+        }
+    out: list[tuple[set[int], str]] = []
+    for table, key, row in parsed.get("changes", ()):
+        old = prior.get((str(table), tuple(key))) or {}
+        if row is None:
+            continue
+        where = _row_label(str(table), ("id",), tuple(key))
+        if table == "expense_decision" and not old:
+            out.append(({row.get("user_id")}, _("the decision {row}").format(row=where)))
+        elif (
+            table == "budget"
+            and row.get("status") == "approved" != old.get("status")
+            and row.get("approved_by_id")
+        ):
+            out.append(({row.get("approved_by_id")}, _("the approval {row}").format(row=where)))
+        elif (
+            table == "vote"
+            and row.get("status") == "closed" != old.get("status")
+            and row.get("closed_by_id")
+        ):
+            out.append(({row.get("closed_by_id")}, _("the closing {row}").format(row=where)))
+        elif table == "app_user":
+            if not old:
+                # A new user is made by an administrator — or, the ledger's first, by itself.
+                out.append((admins, _("the new user {row}").format(row=where)))
+            elif any(
+                old.get(c) != row.get(c)
+                for c in ("role", "password_hash", "public_key", "active", "username")
+            ):
+                out.append((admins | {key[0]}, _("the change to user {row}").format(row=where)))
     return out

@@ -48,6 +48,7 @@ from ledger.models import (
 )
 from ledger.money import MAX_FEN, format_fen
 from ledger.pabulib import PbElection, PbProject, PbVote, format_amount
+from ledger.record import note_rows
 from ledger.rules.ballots import BUDGET_BALLOT_TYPES, check_budget_ballot, check_choice
 from ledger.rules.meetings import (
     HALF,
@@ -1529,6 +1530,12 @@ def import_pb(
         if progress is not None:
             progress(min(start + chunk, len(rows)), len(rows))
     session.flush()
+    # A bulk insert passes by the unit of work: name its rows for the record of changes.
+    note_rows(
+        session,
+        "ballot",
+        ((i,) for i in session.exec(select(Ballot.id).where(col(Ballot.vote_id) == vote.id))),
+    )
     record_event(
         session,
         actor=actor,
