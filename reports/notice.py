@@ -80,10 +80,12 @@ Section = KeyFigures | Table | Chart | Paragraph
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """The hash of the last entry the notice covers, and which entry that is, so anyone can
-    check later (``gongzhang verify PATH --digest HEX``) that the books were not rewritten."""
+    """The ledger's record at the moment the notice was printed — the hash of the newest audit
+    event, numbered ``record_seq`` — and the last entry the notice covers, so anyone can check
+    later (``gongzhang verify PATH --digest HEX``) that nothing before it was rewritten."""
 
     hash: str
+    record_seq: int
     entry_number: str
     entry_date: dt.date
 

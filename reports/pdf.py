@@ -426,9 +426,11 @@ def _closing(notice: n.Notice, styles: _Styles) -> Iterator[Flowable]:
             "<br/>".join(
                 _escape(line)
                 for line in (
-                    _("Ledger digest (SHA-256 of entry {number}, {date}, the last entry this "
-                      "notice covers):").format(
-                        number=digest.entry_number, date=digest.entry_date.isoformat()
+                    _("Ledger digest (SHA-256 of the ledger's record through operation "
+                      "{seq}; the last entry this notice covers is {number}, {date}):").format(
+                        seq=digest.record_seq,
+                        number=digest.entry_number,
+                        date=digest.entry_date.isoformat(),
                     ),
                     digest.hash,
                     _("Anyone can check that the books behind this notice were not changed: "

@@ -153,8 +153,13 @@ def _summary_sheet(wb: Workbook, notice: n.Notice, taken: set[str]) -> None:
         ws.append([notice.digest.hash])
         ws.append(
             [
-                _("Entry {number} of {date}, the last entry this notice covers").format(
-                    number=notice.digest.entry_number, date=notice.digest.entry_date.isoformat()
+                _(
+                    "The ledger's record through operation {seq}; entry {number} of {date} is "
+                    "the last entry this notice covers"
+                ).format(
+                    seq=notice.digest.record_seq,
+                    number=notice.digest.entry_number,
+                    date=notice.digest.entry_date.isoformat(),
                 )
             ]
         )

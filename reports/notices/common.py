@@ -18,6 +18,7 @@ from ledger.domain import BookKind
 from ledger.errors import InvalidInputError
 from ledger.i18n import N_, _
 from ledger.models import Book, Entry
+from ledger.services.audit import record_anchor
 from reports.notice import Digest, Notice, Section
 
 _MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
@@ -89,17 +90,25 @@ class ReportOptions:
 
 
 def last_entry_digest(session: Session, *, book_id: int, through: dt.date) -> Digest | None:
-    """The digest of the last entry (in chain order) dated on or before ``through``."""
+    """The notice's digest: the ledger's record at the moment of printing (the newest audit
+    event's hash, which commits to every entry and operation before it), with the last entry
+    (in chain order) dated on or before ``through`` named beside it."""
     row = session.exec(
         select(col(Entry.hash), col(Entry.year), col(Entry.seq), col(Entry.date))
         .where(col(Entry.book_id) == book_id, col(Entry.date) <= through)
         .order_by(col(Entry.chain_index).desc())
         .limit(1)
     ).first()
-    if row is None:
+    anchor = record_anchor(session)
+    if row is None or anchor is None:
         return None
-    digest, year, seq, date = row
-    return Digest(hash=digest, entry_number=voucher_number(year, seq), entry_date=date)
+    _entry_hash, year, seq, date = row
+    return Digest(
+        hash=anchor[1],
+        record_seq=anchor[0],
+        entry_number=voucher_number(year, seq),
+        entry_date=date,
+    )
 
 
 _SIGNATURES = {

@@ -46,6 +46,7 @@ from ledger.models import (
 from ledger.money import to_capital
 from ledger.rules.microfund import HARDSHIP, purpose_label, receipt_number
 from ledger.rules.privacy import mask_name
+from ledger.services.audit import record_anchor
 from ledger.services.microfund import POSTED, find_receipt
 from reports.format import amount_text
 from reports.notice import (
@@ -815,9 +816,11 @@ def build_receipt(session: Session, book: Book, period: Period, options: ReportO
 
 
 def _receipt_digest(session: Session, entry_id: int) -> Digest | None:
-    """The digest of the donation's entry — or of its reversal, when it was reversed."""
+    """The ledger's record now, naming the donation's entry — or its reversal, when it was
+    reversed."""
     reversal = session.exec(select(Entry).where(col(Entry.reverses_id) == entry_id)).first()
     entry = reversal or session.get(Entry, entry_id)
-    if entry is None:
+    anchor = record_anchor(session)
+    if entry is None or anchor is None:
         return None
-    return Digest(entry.hash, voucher_number(entry.year, entry.seq), entry.date)
+    return Digest(anchor[1], anchor[0], voucher_number(entry.year, entry.seq), entry.date)
