@@ -7,6 +7,7 @@ on standard error and a non-zero exit; ``--json`` gives machine-readable output 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from collections.abc import Sequence
@@ -30,9 +31,11 @@ from desktop import (
 from desktop.cli_common import (
     EXIT_OK,
     EXIT_REFUSED,
+    EXIT_USAGE,
     Commands,
     account_name,
     actor,
+    approver_of,
     blank_or_money,
     book_arg,
     emit_json,
@@ -40,6 +43,8 @@ from desktop.cli_common import (
     money,
     new_ledger,
     open_from,
+    password_of,
+    stdin_line,
 )
 from desktop.system_libraries import (
     EXIT_CANNOT_START,
@@ -72,13 +77,30 @@ from ledger.services.books import close_period, create_book, find_book, list_boo
 from ledger.services.demo import build_demo
 from ledger.services.entries import PostingLine, find_entry, post_entry, reverse_entry
 from ledger.services.journal import JournalFilter, journal_count, journal_page
-from ledger.services.users import authenticate, create_user, list_users
+from ledger.services.users import (
+    change_password,
+    create_user,
+    disable_user,
+    list_users,
+    reset_password,
+)
 from ledger.verify import normalize_digest, verify_digest, verify_ledger
 
 MAX_JOURNAL_LIMIT = 10_000
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what the shell reports for a killed writer
 
 
 # --- commands ----------------------------------------------------------------------------------
+
+
+def _first_password(args: argparse.Namespace) -> str:
+    """The new administrator's password: --password-stdin, $GONGZHANG_PASSWORD, or asked twice."""
+    if args.password_stdin:
+        return stdin_line(args, 0)
+    given = os.environ.get("GONGZHANG_PASSWORD")
+    if given is not None:
+        return given
+    return _new_password(argparse.Namespace(new_password_stdin=False), args.admin)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -86,9 +108,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not args.path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     args.path = path
+    password = _first_password(args)
     with new_ledger(args) as ledger, ledger.write() as s:
         admin = create_user(
-            s, username=args.admin, display_name=args.admin, role=Role.ADMIN, actor=None
+            s,
+            username=args.admin,
+            display_name=args.admin,
+            role=Role.ADMIN,
+            password=password,
+            actor=None,
         )
         result = {"ledger": path, "admin": admin.username}
     if args.json:
@@ -241,9 +269,7 @@ def cmd_post(args: argparse.Namespace) -> int:
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
         recorder = actor(s, args)
-        approver = None
-        if args.approver:
-            approver = authenticate(s, args.approver, os.environ.get("GONGZHANG_APPROVER_PASSWORD"))
+        approver = approver_of(s, args)
         posted = post_entry(
             s,
             book_id=book.id or 0,
@@ -490,8 +516,17 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    if args.digest is not None:
-        return _verify_digest(args)
+    """Exit status 0: intact; 1: findings; 2: the ledger (or the digest) could not be read."""
+    try:
+        return _verify_digest(args) if args.digest is not None else _verify_all(args)
+    except (GongzhangError, SQLAlchemyError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(_("Error: {message}").format(message=reason), file=sys.stderr)
+        print(_("The ledger could not be checked."), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _verify_all(args: argparse.Namespace) -> int:
     with open_from(args) as ledger, ledger.read() as s:
         book_id = find_book(s, args.book).id if args.book else None
         findings = verify_ledger(s, book_id=book_id)
@@ -535,6 +570,9 @@ def _verify_digest(args: argparse.Namespace) -> int:
                 "number": check.number,
                 "date": check.date.isoformat() if check.date else None,
                 "entries_checked": check.entries_checked,
+                "record_seq": check.record_seq,
+                "record_at": check.record_at,
+                "books_checked": check.books_checked,
                 "intact": check.intact,
                 "findings": [
                     {"book": f.book, "number": f.number, "message": f.message}
@@ -658,18 +696,34 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _new_password(args: argparse.Namespace, whose: str) -> str:
+    """A new password: from standard input with --new-password-stdin (the line after the
+    acting user's own, when --password-stdin gives that too), else asked twice on a terminal."""
+    if args.new_password_stdin:
+        return stdin_line(args, 1 if args.password_stdin else 0)
+    if not sys.stdin.isatty():
+        raise InvalidInputError(
+            _(
+                "Give {user}'s new password with --new-password-stdin (or run this on a "
+                "terminal, where it is asked)."
+            ).format(user=whose)
+        )
+    first = getpass.getpass(_("New password for {user}: ").format(user=whose))
+    if getpass.getpass(_("The same password again: ")) != first:
+        raise InvalidInputError(_("The two passwords differ; nothing was changed."))
+    return first
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
-    password = None
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
     with open_from(args) as ledger, ledger.write() as s:
+        admin = actor(s, args)
         user = create_user(
             s,
             username=args.username,
             role=args.role,
             display_name=args.display_name,
-            password=password,
-            actor=actor(s, args),
+            password=_new_password(args, args.username),
+            actor=admin,
         )
         data = {"username": user.username, "role": user.role}
     if args.json:
@@ -680,6 +734,46 @@ def cmd_user_add(args: argparse.Namespace) -> int:
                 name=data["username"], role=Role(data["role"]).label
             )
         )
+    return EXIT_OK
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    with open_from(args) as ledger, ledger.write() as s:
+        me = actor(s, args)
+        change_password(s, me, password_of(args, me.username), _new_password(args, me.username))
+        name = me.username
+    if args.json:
+        emit_json({"username": name, "password": "changed"})
+    else:
+        print(_("The password of “{name}” is changed.").format(name=name))
+    return EXIT_OK
+
+
+def cmd_user_reset(args: argparse.Namespace) -> int:
+    with open_from(args) as ledger, ledger.write() as s:
+        admin = actor(s, args)
+        user = reset_password(s, admin, args.username, _new_password(args, args.username))
+        name = user.username
+    if args.json:
+        emit_json({"username": name, "password": "reset"})
+    else:
+        print(
+            _(
+                "The password of “{name}” is reset, with a new signing key; tell them the new "
+                "password in person."
+            ).format(name=name)
+        )
+    return EXIT_OK
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    with open_from(args) as ledger, ledger.write() as s:
+        user = disable_user(s, actor(s, args), args.username)
+        name = user.username
+    if args.json:
+        emit_json({"username": name, "active": False})
+    else:
+        print(_("User “{name}” is disabled; they can no longer sign in.").format(name=name))
     return EXIT_OK
 
 
@@ -700,27 +794,72 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 # --- parser ------------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list of commands reads best
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--lang",
-        choices=["zh", "en"],
-        help=_("language of the output (default: the system's, else Chinese)"),
-    )
-    common.add_argument("--json", action="store_true", help=_("print JSON (amounts in fen)"))
-    common.add_argument("--user", help=_("who is acting (default: the ledger's only user)"))
-    common.add_argument(
-        "--wait",
-        type=float,
-        default=DEFAULT_BUSY_TIMEOUT_S,
-        metavar=_("SECONDS"),
-        help=_("how long to wait for another writer (default: %(default)s)"),
+def new_password_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--new-password-stdin",
+        action="store_true",
+        help=_(
+            "read the new password from standard input (the second line when --password-stdin "
+            "gives your own on the first)"
+        ),
     )
 
-    parser = argparse.ArgumentParser(
-        prog="gongzhang",
-        parents=[common],
-        description=_("Gongzhang: tamper-evident public bookkeeping for a neighbourhood."),
+
+def _common_options(
+    parser: argparse.ArgumentParser, *, after_command: bool
+) -> argparse.ArgumentParser:
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if after_command else value
+
+    parser.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default=default(None),
+        help=_("language of the output (default: the system's, else Chinese)"),
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help=_("print JSON (amounts in fen)"),
+    )
+    parser.add_argument(
+        "--user",
+        default=default(None),
+        help=_("who is acting (default: the ledger's only user)"),
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        default=default(False),
+        help=_(
+            "read the acting user's password from the first line of standard input (else "
+            "$GONGZHANG_PASSWORD, else asked on the terminal; only changes need it)"
+        ),
+    )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=default(DEFAULT_BUSY_TIMEOUT_S),
+        metavar=_("SECONDS"),
+        help=_("how long to wait for another writer (default: {seconds})").format(
+            seconds=DEFAULT_BUSY_TIMEOUT_S
+        ),
+    )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list of commands reads best
+    # The common options are accepted before the command and after it. The sub-commands'
+    # copies default to "not given" so that they do not overwrite what came before the command.
+    common = _common_options(argparse.ArgumentParser(add_help=False), after_command=True)
+
+    parser = _common_options(
+        argparse.ArgumentParser(
+            prog="gongzhang",
+            description=_("Gongzhang: tamper-evident public bookkeeping for a neighbourhood."),
+        ),
+        after_command=False,
     )
     commands = Commands(
         parser.add_subparsers(dest="command", metavar=_("COMMAND"), required=True), common
@@ -854,19 +993,25 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
     cli_votes.register_pb(cli_pb.register(commands))
     cli_district.add_district_command(commands.sub, commands.common)
 
-    users = commands.group("user", _("add or list users"))
+    users = commands.group("user", _("add, list or disable users; passwords"))
     p = users.add("add", cmd_user_add, _("add a user"))
     ledger_arg(p)
     p.add_argument("--username", required=True)
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
     p.add_argument("--display-name")
-    p.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help=_("read the new user's password from standard input"),
-    )
+    new_password_arg(p)
     p = users.add("list", cmd_user_list, _("list users"))
     ledger_arg(p)
+    p = users.add("passwd", cmd_user_passwd, _("change your own password"))
+    ledger_arg(p)
+    new_password_arg(p)
+    p = users.add("reset", cmd_user_reset, _("set a new password for a user (administrator)"))
+    ledger_arg(p)
+    p.add_argument("--username", required=True)
+    new_password_arg(p)
+    p = users.add("disable", cmd_user_disable, _("disable a user (administrator)"))
+    ledger_arg(p)
+    p.add_argument("--username", required=True)
     return parser
 
 
@@ -906,6 +1051,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("Interrupted; nothing was written."), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``gongzhang journal … | head``): end quietly, as ``cat`` does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from ledger.errors import InvalidInputError, PermissionDeniedError
 from ledger.i18n import _
 from ledger.models import AppUser
 from ledger.money import format_fen
+from ledger.record import also_acting
 from ledger.services.users import authenticate, list_users
 
 Handler = Callable[[argparse.Namespace], int]
@@ -48,7 +49,8 @@ def account_name(zh: str, en: str) -> str:
 
 
 def actor(session: Session, args: argparse.Namespace) -> AppUser:
-    """Who is acting: ``--user``, else $GONGZHANG_USER, else the ledger's only user."""
+    """Who is acting: ``--user``, else $GONGZHANG_USER, else the ledger's only user — proven
+    with their password (every write needs it; see :func:`password_of`)."""
     name = args.user or os.environ.get("GONGZHANG_USER")
     if not name:
         users = list_users(session)
@@ -59,18 +61,60 @@ def actor(session: Session, args: argparse.Namespace) -> AppUser:
                 ).format(names=", ".join(u.username for u in users))
             )
         name = users[0].username
-    password = os.environ.get("GONGZHANG_PASSWORD")
-    user = authenticate(session, name, password) if password else None
-    if user is None:
-        try:
-            user = authenticate(session, name, None)
-        except PermissionDeniedError:
-            if not sys.stdin.isatty():
-                raise
-            user = authenticate(
-                session, name, getpass.getpass(_("Password for {user}: ").format(user=name))
+    return authenticate(session, name, password_of(args, name))
+
+
+def password_of(args: argparse.Namespace, name: str) -> str:
+    """The acting user's password: the first line of standard input with --password-stdin,
+    else $GONGZHANG_PASSWORD, else asked on the terminal."""
+    if getattr(args, "password_stdin", False):
+        return stdin_line(args, 0)
+    given = os.environ.get("GONGZHANG_PASSWORD")
+    if given is not None:
+        return given
+    if sys.stdin.isatty():
+        return getpass.getpass(_("Password for {user}: ").format(user=name))
+    raise PermissionDeniedError(
+        _(
+            "Changing the ledger needs {user}'s password: type it when asked (on a terminal), "
+            "or give it with --password-stdin or the GONGZHANG_PASSWORD environment variable."
+        ).format(user=name)
+    )
+
+
+def approver_of(session: Session, args: argparse.Namespace) -> AppUser | None:
+    """The approver named with --approver, proven with their own password ($GONGZHANG_APPROVER_
+    PASSWORD, or asked on the terminal); they sign the approval with their own key."""
+    if not args.approver:
+        return None
+    given = os.environ.get("GONGZHANG_APPROVER_PASSWORD")
+    if given is None and sys.stdin.isatty():
+        given = getpass.getpass(_("Password for {user}: ").format(user=args.approver))
+    if given is None:
+        raise PermissionDeniedError(
+            _(
+                "An approval needs the approver {user}'s own password: they type it when asked "
+                "(on a terminal), or it is given in GONGZHANG_APPROVER_PASSWORD."
+            ).format(user=args.approver)
+        )
+    approver = authenticate(session, args.approver, given)
+    also_acting(session, approver)
+    return approver
+
+
+def stdin_line(args: argparse.Namespace, index: int) -> str:
+    """Line ``index`` of standard input (read once; a password per line, newline removed)."""
+    lines: list[str] | None = getattr(args, "_stdin_lines", None)
+    if lines is None:
+        lines = sys.stdin.read().splitlines()
+        args._stdin_lines = lines
+    if index >= len(lines):
+        raise InvalidInputError(
+            _("Standard input ended before password {n} was given (one per line).").format(
+                n=index + 1
             )
-    return user
+        )
+    return lines[index]
 
 
 def open_from(args: argparse.Namespace) -> Ledger:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from desktop.cli_common import (
     EXIT_OK,
     Commands,
     actor,
+    approver_of,
     book_arg,
     emit_json,
     ledger_arg,
@@ -18,7 +18,6 @@ from desktop.progress import Progress
 from ledger.i18n import _
 from ledger.imports import DEFAULT_BATCH, import_entries, read_entry_file
 from ledger.services.books import find_book
-from ledger.services.users import authenticate
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -27,10 +26,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         with ledger.read() as s:
             book_id = find_book(s, args.book).id or 0
             username = actor(s, args).username
-            approver = None
-            if args.approver:
-                password = os.environ.get("GONGZHANG_APPROVER_PASSWORD")
-                approver = authenticate(s, args.approver, password).username
+            found = approver_of(s, args)
+            approver = found.username if found else None
         bar = Progress(_("Importing"), total=len(entry_file.drafts))
         try:
             result = import_entries(

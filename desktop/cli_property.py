@@ -4,7 +4,6 @@ company's remuneration, the open budget, spending under it and the gift to a mic
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
 from desktop.cli_common import (
@@ -12,6 +11,7 @@ from desktop.cli_common import (
     Commands,
     account_name,
     actor,
+    approver_of,
     blank_or_money,
     book_arg,
     emit_json,
@@ -53,7 +53,6 @@ from ledger.services.property import (
     transfers_of_book,
     unit_label,
 )
-from ledger.services.users import authenticate
 
 # --- units -------------------------------------------------------------------------------------
 
@@ -609,9 +608,7 @@ def cmd_spend(args: argparse.Namespace) -> int:
     amount = parse_money(args.amount).fen
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
-        approver = None
-        if args.approver:
-            approver = authenticate(s, args.approver, os.environ.get("GONGZHANG_APPROVER_PASSWORD"))
+        approver = approver_of(s, args)
         payee = find_counterparty(s, args.payee).id if args.payee else None
         posted = spend(
             s,

@@ -13,15 +13,25 @@ import pytest
 from sqlalchemy import MetaData, create_engine
 from sqlmodel import Session
 
-from ledger import i18n
+from ledger import i18n, signing
 from ledger.db import Ledger, open_ledger
 from ledger.domain import BookKind, Role
 from ledger.models import AppUser
+from ledger.services import users
 from ledger.services.books import create_book
-from ledger.services.demo import build_demo
+from ledger.services.demo import DEMO_PASSWORD, build_demo
 from ledger.services.users import create_user, get_user
 
 TEST_DB = os.environ.get("GONGZHANG_TEST_DB")
+
+#: Every test user's password: the demo's, so the command line (which reads the acting user's
+#: password from $GONGZHANG_PASSWORD) acts as any user of a test ledger or of the demo.
+TEST_PASSWORD = DEMO_PASSWORD
+os.environ["GONGZHANG_PASSWORD"] = TEST_PASSWORD
+os.environ["GONGZHANG_APPROVER_PASSWORD"] = TEST_PASSWORD
+# scrypt at its real cost (32 MiB, ~0.1 s) for every user a test makes would take minutes of
+# the suite; each hash names its parameters, so the lower cost is only that of the tests' own.
+users.SCRYPT_N = signing.SCRYPT_N = 2**4
 
 
 def _empty_database(url: str) -> None:
@@ -65,7 +75,9 @@ class World:
 def world(ledger_target: str) -> Iterator[World]:
     ledger = open_ledger(ledger_target, create=True)
     with ledger.write() as s:
-        admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
+        admin = create_user(
+            s, username="admin", role=Role.ADMIN, password=TEST_PASSWORD, actor=None
+        )
         for name, role in [
             ("treasurer", Role.TREASURER),
             ("reviewer", Role.REVIEWER),
@@ -73,7 +85,9 @@ def world(ledger_target: str) -> Iterator[World]:
             ("auditor", Role.AUDITOR),
             ("treasurer2", Role.TREASURER),
         ]:
-            create_user(s, username=name, role=role, actor=admin)
+            made = create_user(s, username=name, role=role, password=TEST_PASSWORD, actor=admin)
+            # The test acts as every one of them: each has signed in (their key is unlocked).
+            signing.unlock(made.id or 0, made.signing_key, TEST_PASSWORD)
         fund = create_book(s, kind=BookKind.MICRO_FUND, name="碧鸡桥社区微基金", actor=admin)
         trust = create_book(s, kind=BookKind.TRUST_PROPERTY, name="金河绿洲物业", actor=admin)
         village = create_book(s, kind=BookKind.COLLECTIVE_REVENUE, name="全兴村", actor=admin)

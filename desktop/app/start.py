@@ -3,6 +3,7 @@ in when the ledger has more than one user, and show the main window."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -52,10 +53,12 @@ def make_demo(path: Path) -> None:
         build_demo(s)
 
 
-def create_ledger(path: Path, admin: str) -> None:
-    """A new, empty ledger with its first administrator."""
+def create_ledger(path: Path, admin: str, password: str) -> None:
+    """A new, empty ledger with its first administrator and their password."""
     with open_ledger(path, create=True) as ledger, ledger.write() as s:
-        create_user(s, username=admin, display_name=admin, role=Role.ADMIN, actor=None)
+        create_user(
+            s, username=admin, display_name=admin, role=Role.ADMIN, password=password, actor=None
+        )
 
 
 class StartDialog(QDialog):
@@ -103,12 +106,38 @@ class StartDialog(QDialog):
         )
         if not ok or not admin.strip():
             return
+        password = self.ask_new_password(admin.strip())
+        if password is None:
+            return
         try:
-            create_ledger(Path(path), admin.strip())
+            create_ledger(Path(path), admin.strip(), password)
         except GongzhangError as exc:
             presenter().show(exc)
             return
         self._choose(path)
+
+    def ask_new_password(self, admin: str) -> str | None:
+        """The first administrator's password, typed twice (every change needs it later)."""
+        echo = QLineEdit.EchoMode.Password
+        first, ok = QInputDialog.getText(
+            self,
+            _("First administrator"),
+            _("Password for {user} (at least 8 characters):").format(user=admin),
+            echo,
+        )
+        if not ok:
+            return None
+        again, ok = QInputDialog.getText(
+            self, _("First administrator"), _("The same password again:"), echo
+        )
+        if not ok:
+            return None
+        if again != first:
+            QMessageBox.warning(
+                self, _("First administrator"), _("The two passwords differ; try again.")
+            )
+            return self.ask_new_password(admin)
+        return first
 
     def open_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
@@ -125,7 +154,7 @@ class StartDialog(QDialog):
 
 
 class SignInDialog(QDialog):
-    """Choose who you are and give your password (users without a password need none)."""
+    """Choose who you are and give your password."""
 
     def __init__(self, users: list[tuple[str, str, str]]) -> None:
         super().__init__()
@@ -164,13 +193,17 @@ def open_main_window(
     ledger = open_ledger(path)
     with ledger.read() as s:
         users = [(u.username, u.display_name, u.role) for u in list_users(s)]
+    if password is None:  # as on the command line, a script may give it in the environment
+        password = os.environ.get("GONGZHANG_PASSWORD")
     while True:
-        if username is None and len(users) > 1:
+        if password is None:
             dialog = SignInDialog(users)
+            if username is not None:
+                dialog.user.setCurrentIndex(max(0, dialog.user.findData(username)))
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 ledger.close()
                 return None
-            username, password = dialog.user.currentData(), dialog.password.text() or None
+            username, password = dialog.user.currentData(), dialog.password.text()
         try:
             with ledger.read() as s:
                 user = sign_in(s, username, password)

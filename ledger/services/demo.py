@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from ledger import signing
 from ledger.domain import BookKind, Role
 from ledger.models import AppUser, Book, Household, PropertyUnit
 from ledger.money import parse_money
@@ -57,23 +58,55 @@ class DemoSummary:
     entries: int
 
 
+#: Every demo user's password (the README lists it): the demo acts as each of them in turn and
+#: signs what each does with their own key.
+DEMO_PASSWORD = "gongzhang-demo"  # noqa: S105 - published in the README on purpose
+
+
 def build_demo(session: Session, *, year: int = DEMO_YEAR) -> DemoSummary:
     """Fill an empty ledger with the demo's users and the three seed cases."""
     admin = create_user(
-        session, username="admin", display_name="管理员", role=Role.ADMIN, actor=None
+        session,
+        username="admin",
+        display_name="管理员",
+        role=Role.ADMIN,
+        password=DEMO_PASSWORD,
+        actor=None,
     )
     treasurer = create_user(
-        session, username="li.kuaiji", display_name="李会计", role=Role.TREASURER, actor=admin
+        session,
+        username="li.kuaiji",
+        display_name="李会计",
+        role=Role.TREASURER,
+        password=DEMO_PASSWORD,
+        actor=admin,
     )
     reviewer = create_user(
-        session, username="wang.shenhe", display_name="王审核", role=Role.REVIEWER, actor=admin
+        session,
+        username="wang.shenhe",
+        display_name="王审核",
+        role=Role.REVIEWER,
+        password=DEMO_PASSWORD,
+        actor=admin,
     )
     committee = create_user(
-        session, username="zhao.weiyuan", display_name="赵委员", role=Role.COMMITTEE, actor=admin
+        session,
+        username="zhao.weiyuan",
+        display_name="赵委员",
+        role=Role.COMMITTEE,
+        password=DEMO_PASSWORD,
+        actor=admin,
     )
-    create_user(
-        session, username="chen.shenji", display_name="陈审计", role=Role.AUDITOR, actor=admin
+    auditor = create_user(
+        session,
+        username="chen.shenji",
+        display_name="陈审计",
+        role=Role.AUDITOR,
+        password=DEMO_PASSWORD,
+        actor=admin,
     )
+    for user in (admin, treasurer, reviewer, committee, auditor):
+        signing.unlock(user.id or 0, user.signing_key, DEMO_PASSWORD)
     fund = create_book(
         session,
         kind=BookKind.MICRO_FUND,

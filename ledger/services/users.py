@@ -9,6 +9,7 @@ import secrets
 
 from sqlmodel import Session, col, func, select
 
+from ledger import signing
 from ledger.access import Action, require
 from ledger.clock import utc_now_iso
 from ledger.domain import Role
@@ -18,8 +19,9 @@ from ledger.models import AppUser
 from ledger.rules.text import check_keepable, shorten, unkeepable_character
 from ledger.services.audit import record_event
 
-# scrypt with N=2**15, r=8: 32 MiB of memory per guess.
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
+# scrypt with N=2**15, r=8: 32 MiB of memory per guess (the tests lower N; each hash names its
+# own parameters, so stored hashes always check).
+SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD_LENGTH = 8
 MAX_DISPLAY_NAME_LENGTH = 100
 
@@ -30,13 +32,13 @@ def hash_password(password: str) -> str:
     key = hashlib.scrypt(
         password.encode("utf-8"),
         salt=salt,
-        n=_SCRYPT_N,
+        n=SCRYPT_N,
         r=_SCRYPT_R,
         p=_SCRYPT_P,
         maxmem=64 * 1024 * 1024,
     )
     b64 = base64.b64encode
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(key).decode()}"
+    return f"scrypt${SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(key).decode()}"
 
 
 def check_password(password: str, stored: str) -> bool:
@@ -123,17 +125,27 @@ def create_user(
     if session.exec(select(AppUser).where(col(AppUser.username) == name)).first():
         raise InvalidInputError(_("There is already a user called “{name}”.").format(name=name))
     shown = _validate_display_name(display_name, name)
-    if password is not None:
-        _validate_password(password)
+    if password is None:
+        raise InvalidInputError(
+            _("A new user needs a password (at least {n} characters).").format(
+                n=MIN_PASSWORD_LENGTH
+            )
+        )
+    _validate_password(password)
+    public, sealed = signing.new_key_pair(password)
     user = AppUser(
         username=name,
         display_name=shown,
         role=role.value,
-        password_hash=hash_password(password) if password is not None else None,
+        password_hash=hash_password(password),
+        public_key=public,
+        signing_key=sealed,
         created_at=utc_now_iso(),
     )
     session.add(user)
     session.flush()
+    if actor is None:  # the ledger's first user, making itself: it signs its own making
+        signing.unlock(user.id or 0, user.signing_key, password)
     record_event(
         session,
         actor=actor or user,
@@ -159,14 +171,87 @@ def get_user(session: Session, username: str) -> AppUser:
 
 
 def authenticate(session: Session, username: str, password: str | None) -> AppUser:
-    """The user, if the password is right (a user without a password needs none)."""
+    """The user, if the password is right; their signing key is unlocked for this process,
+    so that what they do from now on is signed (:mod:`ledger.signing`)."""
     user = get_user(session, username)
     if user.password_hash is None:
-        return user
+        raise PermissionDeniedError(
+            _(
+                "User “{name}” has no password yet; an administrator must set one (reset password)."
+            ).format(name=shorten(username))
+        )
     if password is None or not check_password(password, user.password_hash):
         raise PermissionDeniedError(
             _("Wrong password for user “{name}”.").format(name=shorten(username))
         )
+    signing.unlock(user.id or 0, user.signing_key, password)
+    return user
+
+
+def change_password(session: Session, user: AppUser, old: str, new: str) -> AppUser:
+    """A user changes their own password (修改密码): the old one proves it is them; their
+    signing key is sealed again under the new one (the key itself stays)."""
+    if user.password_hash is None or not check_password(old, user.password_hash):
+        raise PermissionDeniedError(
+            _("Wrong password for user “{name}”.").format(name=shorten(user.username))
+        )
+    _validate_password(new)
+    key = signing.open_sealed(user.signing_key, old) if user.signing_key else None
+    user.password_hash = hash_password(new)
+    if key is None:  # a user from before signing keys: gets one now
+        user.public_key, user.signing_key = signing.new_key_pair(new)
+    else:
+        user.signing_key = signing.seal(key, new)
+    session.add(user)
+    session.flush()
+    record_event(
+        session, actor=user, action="user.password_changed", object_type="user",
+        object_id=user.id or 0, detail={"username": user.username},
+    )  # fmt: skip
+    signing.unlock(user.id or 0, user.signing_key, new)
+    return user
+
+
+def reset_password(session: Session, actor: AppUser, username: str, new: str) -> AppUser:
+    """An administrator sets a new password for a user who forgot theirs (重置密码). The old
+    signing key cannot be opened without the old password, so the user gets a new key pair;
+    what they signed before stays checked against the key registered then."""
+    require(actor.username, actor.role, Action.MANAGE_USERS)
+    user = get_user(session, username)
+    _validate_password(new)
+    user.password_hash = hash_password(new)
+    user.public_key, user.signing_key = signing.new_key_pair(new)
+    session.add(user)
+    session.flush()
+    record_event(
+        session, actor=actor, action="user.password_reset", object_type="user",
+        object_id=user.id or 0, detail={"username": user.username},
+    )  # fmt: skip
+    return user
+
+
+def disable_user(session: Session, actor: AppUser, username: str) -> AppUser:
+    """An administrator disables a user (停用): they can no longer sign in or act; what they
+    did stays in the books under their name."""
+    require(actor.username, actor.role, Action.MANAGE_USERS)
+    user = get_user(session, username)
+    if user.id == actor.id:
+        raise InvalidInputError(_("You cannot disable yourself; ask another administrator."))
+    if user.role == Role.ADMIN.value:
+        admins = session.exec(
+            select(func.count())
+            .select_from(AppUser)
+            .where(col(AppUser.role) == Role.ADMIN.value, col(AppUser.active))
+        ).one()
+        if admins <= 1:
+            raise InvalidInputError(_("The last administrator cannot be disabled."))
+    user.active = False
+    session.add(user)
+    session.flush()
+    record_event(
+        session, actor=actor, action="user.disabled", object_type="user",
+        object_id=user.id or 0, detail={"username": user.username},
+    )  # fmt: skip
     return user
 
 

@@ -123,7 +123,9 @@ def make_big(path: Path, postings: int) -> None:
 
     ledger = open_ledger(path, create=True)
     with ledger.write() as s:
-        admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
+        admin = create_user(
+            s, username="admin", role=Role.ADMIN, password="gongzhang-demo", actor=None
+        )
         create_book(s, kind=BookKind.MICRO_FUND, name="一百万笔分录", actor=admin)
     batch: list[EntryDraft] = []
 

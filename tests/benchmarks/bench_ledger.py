@@ -95,7 +95,9 @@ def run_service(path: Path, postings: int) -> dict[str, float]:
 
     ledger = open_ledger(path, create=True)
     with ledger.write() as s:
-        admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
+        admin = create_user(
+            s, username="admin", role=Role.ADMIN, password="gongzhang-demo", actor=None
+        )
         book = create_book(s, kind=BookKind.MICRO_FUND, name="基准测试", actor=admin)
         book_id = book.id or 0
         admin_id = admin.id

@@ -61,7 +61,9 @@ def make_ledger(path: Path, entries: int) -> None:
 
     with open_ledger(path, create=True) as ledger:
         with ledger.write() as s:
-            admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
+            admin = create_user(
+                s, username="admin", role=Role.ADMIN, password="gongzhang-demo", actor=None
+            )
             book = create_book(
                 s, kind=BookKind.MICRO_FUND, name="基准测试社区微基金", actor=admin,
                 organisation="基准测试社区",

@@ -49,13 +49,15 @@ def ledger(tmp_path: Path) -> Path:
     path = tmp_path / "votes.sqlite"
     made = open_ledger(str(path), create=True)
     with made.write() as s:
-        admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
+        admin = create_user(
+            s, username="admin", role=Role.ADMIN, password="gongzhang-demo", actor=None
+        )
         for name, role in [
             ("treasurer", Role.TREASURER),
             ("committee", Role.COMMITTEE),
             ("auditor", Role.AUDITOR),
         ]:
-            create_user(s, username=name, role=role, actor=admin)
+            create_user(s, username=name, role=role, password="gongzhang-demo", actor=admin)
         fund = create_book(s, kind=BookKind.MICRO_FUND, name=FUND, actor=admin)
         trust = create_book(s, kind=BookKind.TRUST_PROPERTY, name=TRUST, actor=admin)
         create_book(s, kind=BookKind.COLLECTIVE_REVENUE, name=VILLAGE, actor=admin)

@@ -506,8 +506,20 @@ OPERATIONS: tuple[Operation, ...] = (
         (A.MANAGE_USERS,),
         "user.created",
         lambda s, w, c, u: users.create_user(
-            s, username="zhou.kuaiji", role=Role.TREASURER, actor=u
+            s, username="zhou.kuaiji", role=Role.TREASURER, password="gongzhang-demo", actor=u
         ),
+    ),
+    Operation(
+        users.reset_password,
+        (A.MANAGE_USERS,),
+        "user.password_reset",
+        lambda s, w, c, u: users.reset_password(s, u, "treasurer2", "new-password-2026"),
+    ),
+    Operation(
+        users.disable_user,
+        (A.MANAGE_USERS,),
+        "user.disabled",
+        lambda s, w, c, u: users.disable_user(s, u, "treasurer2"),
     ),
     Operation(
         counterparties.add_counterparty,

@@ -150,7 +150,13 @@ def test_a_restored_backup_gives_back_every_row_of_every_table(
     # The ledger moves on: more entries and a new user.
     post_more(ledger, "重阳宴捐赠", 50_000, count=5)
     with ledger.write() as s:
-        create_user(s, username="new.clerk", role=Role.TREASURER, actor=get_user(s, "admin"))
+        create_user(
+            s,
+            username="new.clerk",
+            role=Role.TREASURER,
+            password="gongzhang-demo",
+            actor=get_user(s, "admin"),
+        )
     ledger.close()
     before_restore = every_table(path)
     assert before_restore != at_backup

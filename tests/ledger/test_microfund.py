@@ -1162,9 +1162,13 @@ def _demo(path: Path) -> tuple[list[tuple[str, str, str, int]], dict[str, int]]:
     ledger = open_ledger(str(path), create=True)
     try:
         with ledger.write() as s:
-            admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
+            admin = create_user(
+                s, username="admin", role=Role.ADMIN, password="gongzhang-demo", actor=None
+            )
             users = {
-                name: create_user(s, username=name, role=role, actor=admin)
+                name: create_user(
+                    s, username=name, role=role, password="gongzhang-demo", actor=admin
+                )
                 for name, role in (
                     ("li", Role.TREASURER),
                     ("wang", Role.REVIEWER),

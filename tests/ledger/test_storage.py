@@ -123,7 +123,7 @@ def test_a_newer_schema_is_refused_and_left_alone(world: World) -> None:
 def test_a_read_only_file_opens_for_reading_and_refuses_writes(tmp_path: Path) -> None:
     path = tmp_path / "ro.sqlite"
     with open_ledger(path, create=True) as ledger, ledger.write() as s:
-        create_user(s, username="admin", role=Role.ADMIN, actor=None)
+        create_user(s, username="admin", role=Role.ADMIN, password="gongzhang-demo", actor=None)
     os.chmod(path, stat.S_IRUSR | stat.S_IRGRP)
     try:
         before = digest(path)
@@ -135,7 +135,13 @@ def test_a_read_only_file_opens_for_reading_and_refuses_writes(tmp_path: Path) -
                 ReadOnlyLedgerError, match="is read-only, so nothing can be recorded"
             ):
                 with ledger.write() as s:
-                    create_user(s, username="x", role=Role.TREASURER, actor=get_user(s, "admin"))
+                    create_user(
+                        s,
+                        username="x",
+                        role=Role.TREASURER,
+                        password="gongzhang-demo",
+                        actor=get_user(s, "admin"),
+                    )
         assert digest(path) == before
     finally:
         os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
@@ -209,7 +215,9 @@ def test_an_older_ledger_is_upgraded_when_opened_and_keeps_its_books(tmp_path: P
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "0001")  # the first released schema
     with Session(engine) as s, s.begin():
-        admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
+        admin = create_user(
+            s, username="admin", role=Role.ADMIN, password="gongzhang-demo", actor=None
+        )
         book = create_book(s, kind=BookKind.MICRO_FUND, name="旧账", actor=admin)
         post_entry(
             s,

@@ -26,13 +26,19 @@ def test_first_user_must_be_an_admin_and_later_ones_need_one(ledger_target: str)
     with open_ledger(ledger_target, create=True) as ledger:
         with pytest.raises(InvalidInputError, match="first user .* must be an administrator"):
             with ledger.write() as s:
-                create_user(s, username="li", role=Role.TREASURER, actor=None)
+                create_user(
+                    s, username="li", role=Role.TREASURER, password="gongzhang-demo", actor=None
+                )
         with ledger.write() as s:
-            admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
+            admin = create_user(
+                s, username="admin", role=Role.ADMIN, password="gongzhang-demo", actor=None
+            )
             create_user(s, username="li", role=Role.TREASURER, password="s3cret-pass", actor=admin)
         with pytest.raises(PermissionDeniedError, match="Only an administrator"):
             with ledger.write() as s:
-                create_user(s, username="zhang", role=Role.ADMIN, actor=None)
+                create_user(
+                    s, username="zhang", role=Role.ADMIN, password="gongzhang-demo", actor=None
+                )
         with ledger.read() as s:
             assert authenticate(s, "li", "s3cret-pass").role == "treasurer"
             with pytest.raises(PermissionDeniedError, match="Wrong password"):
@@ -64,7 +70,13 @@ def test_bad_user_details_are_refused(
 def test_only_admins_manage_users(world: World) -> None:
     with pytest.raises(PermissionDeniedError, match="may not manage users"):
         with world.ledger.write() as s:
-            create_user(s, username="new", role=Role.AUDITOR, actor=world.user(s, "treasurer"))
+            create_user(
+                s,
+                username="new",
+                role=Role.AUDITOR,
+                password="gongzhang-demo",
+                actor=world.user(s, "treasurer"),
+            )
 
 
 def test_the_auditor_may_do_nothing_that_changes_the_books() -> None:

@@ -106,6 +106,11 @@ def _forge_audit(conn: Connection, renamed: dict[str, str], users: dict[int, str
         if isinstance(data, dict) and data.get("head") in renamed:
             data["head"] = renamed[data["head"]]
             detail = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        # The record of changes keeps each book's head too: the forger rewrites it there.
+        for table, _key, row in data.get("changes", []) if isinstance(data, dict) else []:
+            if table == "book" and row and row.get("head_hash") in renamed:
+                row["head_hash"] = renamed[row["head_hash"]]
+                detail = json.dumps(data, ensure_ascii=False, sort_keys=True)
         new = audit_hash(
             seq=seq,
             at=at,

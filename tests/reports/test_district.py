@@ -133,8 +133,12 @@ def _ledger_b(path: Path) -> None:
     community) that received ¥300.00 in November, and the trust book 翠苑物业 of 翠苑社区 whose one
     unit of 100 m² billed ¥250.00 for November and paid it all."""
     with open_ledger(path, create=True) as ledger, ledger.write() as s:
-        admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
-        treasurer = create_user(s, username="treasurer", role=Role.TREASURER, actor=admin)
+        admin = create_user(
+            s, username="admin", role=Role.ADMIN, password="gongzhang-demo", actor=None
+        )
+        treasurer = create_user(
+            s, username="treasurer", role=Role.TREASURER, password="gongzhang-demo", actor=admin
+        )
         fund = create_book(s, kind=BookKind.MICRO_FUND, name="碧鸡桥社区微基金", actor=admin)
         trust = create_book(
             s, kind=BookKind.TRUST_PROPERTY, name="翠苑物业", organisation="翠苑社区", actor=admin

@@ -1,5 +1,6 @@
 """The ledger's users (用户): who may do what. Administrators add users with a role and a
-password (kept as a memory-hard scrypt hash); everyone sees the list and the role matrix."""
+password (kept as a memory-hard scrypt hash), reset a forgotten password and disable a user;
+everyone changes their own password and sees the list and the role matrix."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -20,7 +23,13 @@ from desktop.app.pages.base import BookPage
 from ledger.access import PERMISSIONS, Action, action_label
 from ledger.domain import Role
 from ledger.i18n import N_, _
-from ledger.services.users import create_user, list_users
+from ledger.services.users import (
+    change_password,
+    create_user,
+    disable_user,
+    list_users,
+    reset_password,
+)
 
 USER_COLUMNS = (ColumnSpec(N_("User")), ColumnSpec(N_("Name")), ColumnSpec(N_("Role")))
 
@@ -44,7 +53,7 @@ class UsersPage(BookPage):
         self.role = QComboBox()
         for role in Role:
             self.role.addItem(role.label, role.value)
-        self.password = QLineEdit(placeholderText=_("optional"))
+        self.password = QLineEdit(placeholderText=_("at least 8 characters"))
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.add_button = QPushButton(_("Add user"))
         self.add_button.clicked.connect(self.submit)
@@ -60,6 +69,8 @@ class UsersPage(BookPage):
             widget.setEnabled(allowed)
             if not allowed:
                 widget.setToolTip(_("Only an administrator may add users."))
+        self.table = table
+        access = self._access_box(allowed=allowed)
         matrix = QLabel(
             "\n".join(
                 f"{Role(role).label}: "
@@ -75,10 +86,28 @@ class UsersPage(BookPage):
         row.addWidget(table, 2)
         side = QVBoxLayout()
         side.addWidget(box)
+        side.addWidget(access)
         side.addWidget(matrix)
         side.addStretch(1)
         row.addLayout(side, 1)
         QVBoxLayout(self).addLayout(row)
+
+    def _access_box(self, *, allowed: bool) -> QGroupBox:
+        self.reset_button = QPushButton(_("Reset the chosen user's password…"))
+        self.reset_button.clicked.connect(self.reset_chosen)
+        self.disable_button = QPushButton(_("Disable the chosen user"))
+        self.disable_button.clicked.connect(self.disable_chosen)
+        self.passwd_button = QPushButton(_("Change my password…"))
+        self.passwd_button.clicked.connect(self.change_mine)
+        access = QGroupBox(_("Passwords and access"))
+        layout = QVBoxLayout(access)
+        for button in (self.reset_button, self.disable_button):
+            button.setEnabled(allowed)
+            if not allowed:
+                button.setToolTip(_("Only an administrator may reset passwords or disable users."))
+            layout.addWidget(button)
+        layout.addWidget(self.passwd_button)
+        return access
 
     def refresh(self) -> None:
         def job(session: object) -> list[tuple[str, str, str]]:
@@ -93,7 +122,7 @@ class UsersPage(BookPage):
         username = self.username.text().strip()
         display = self.display_name.text().strip() or None
         role = str(self.role.currentData())
-        password = self.password.text() or None
+        password = self.password.text()
         user = self.user
 
         def job(session: object) -> str:
@@ -115,3 +144,93 @@ class UsersPage(BookPage):
             self.refresh()
 
         self.database.write(job, done)
+
+    def chosen_username(self) -> str | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            self.message.emit(_("Choose a user in the list first."))
+            return None
+        return str(self.table.model().index(index.row(), 0).data())
+
+    def ask_password(self, title: str, label: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)
+        return text if ok else None
+
+    def ask_new_password(self, whose: str) -> str | None:
+        first = self.ask_password(
+            _("New password"), _("New password for {user}:").format(user=whose)
+        )
+        if first is None:
+            return None
+        again = self.ask_password(_("New password"), _("The same password again:"))
+        if again != first:
+            self.message.emit(_("The two passwords differ; nothing was changed."))
+            return None
+        return first
+
+    def reset_chosen(self) -> None:
+        name = self.chosen_username()
+        new = self.ask_new_password(name) if name else None
+        if name is None or new is None:
+            return
+        user = self.user
+
+        def job(session: object) -> str:
+            return reset_password(
+                session,  # type: ignore[arg-type]
+                user.actor(session),  # type: ignore[arg-type]
+                name,
+                new,
+            ).username
+
+        self.database.write(
+            job,
+            lambda done: self.message.emit(
+                _("The password of {name} is reset; tell them the new one in person.").format(
+                    name=done
+                )
+            ),
+        )
+
+    def disable_chosen(self) -> None:
+        name = self.chosen_username()
+        if name is None:
+            return
+        asked = QMessageBox.question(
+            self,
+            _("Disable a user"),
+            _("Disable {name}? They can no longer sign in; what they did stays.").format(name=name),
+        )
+        if asked != QMessageBox.StandardButton.Yes:
+            return
+        user = self.user
+
+        def job(session: object) -> str:
+            return disable_user(
+                session,  # type: ignore[arg-type]
+                user.actor(session),  # type: ignore[arg-type]
+                name,
+            ).username
+
+        def done(disabled: str) -> None:
+            self.message.emit(_("{name} is disabled.").format(name=disabled))
+            self.refresh()
+
+        self.database.write(job, done)
+
+    def change_mine(self) -> None:
+        old = self.ask_password(_("Change my password"), _("Your current password:"))
+        new = self.ask_new_password(self.user.username) if old is not None else None
+        if old is None or new is None:
+            return
+        user = self.user
+
+        def job(session: object) -> str:
+            return change_password(
+                session,  # type: ignore[arg-type]
+                user.actor(session),  # type: ignore[arg-type]
+                old,
+                new,
+            ).username
+
+        self.database.write(job, lambda _name: self.message.emit(_("Your password is changed.")))
