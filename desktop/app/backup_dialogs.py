@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.app.models import ColumnSpec, RowsModel
+from desktop.app.plain import PlainLabel
 from ledger.backup import DEFAULT_KEEP, BackupInfo, backups_folder, size_text
 from ledger.i18n import N_, _
 
@@ -115,7 +115,7 @@ class BackupSettingsDialog(QDialog):
         form.addRow(_("Keep the newest"), self.keep)
         form.addRow(_("Back up every"), self.interval)
         form.addRow(_("Backups folder"), where)
-        note = QLabel(
+        note = PlainLabel(
             _(
                 "A backup is made when the ledger has changed since the last one. Only the "
                 "dated backups made here are ever removed; other files in the folder are left "
@@ -183,7 +183,7 @@ class RestoreDialog(QDialog):
         self.ledger_path = ledger_path
         self.backups: list[BackupInfo] = []
         self.chosen: Path | None = None
-        intro = QLabel(
+        intro = PlainLabel(
             _(
                 "The backup takes the place of {ledger}. The ledger as it is now is kept in "
                 "{folder}, so a restore can be undone. The window then opens again on the "
@@ -203,7 +203,7 @@ class RestoreDialog(QDialog):
         self.view.setMinimumSize(560, 220)
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.view.doubleClicked.connect(lambda _index: self.restore_selected())
-        self.status = QLabel(_("Checking the backups…"))
+        self.status = PlainLabel(_("Checking the backups…"))
         self.status.setWordWrap(True)
         self.other = QPushButton(_("Choose another file…"))
         self.other.clicked.connect(self.choose_file)

@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -44,6 +43,7 @@ from desktop.app.pages.reports import ReportsPage
 from desktop.app.pages.users import UsersPage
 from desktop.app.pages.village import DistributionsPage, ExitSchedulePage, HouseholdsPage
 from desktop.app.pages.votes import VotesPage
+from desktop.app.plain import PlainLabel, plain_box
 from desktop.app.session import SignedIn
 from desktop.cli_pb import read_pb_file
 from ledger import i18n
@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
-        self.who = QLabel()
+        self.who = PlainLabel()
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # indeterminate: the worker is on a job
         self.busy.setMaximumWidth(120)
@@ -621,7 +621,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def _ask_to_close(self) -> None:
-        box = QMessageBox(self)
+        box = plain_box(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(_("Close without a backup?"))
         box.setText(_("The automatic backup before closing was not made. Close anyway?"))

@@ -46,6 +46,7 @@ from desktop.app.forms import (
 )
 from desktop.app.models import ColumnSpec, RowsModel
 from desktop.app.pages.base import BookPage
+from desktop.app.plain import PlainLabel
 from ledger.access import Action
 from ledger.charts import DONATION_INCOME_BY_SOURCE, MICRO_FUND_EXPENSE_BY_CATEGORY
 from ledger.clock import today
@@ -160,7 +161,7 @@ def _chosen_purpose(combo: QComboBox) -> str | None:
 def _note_label(style: str) -> QLabel:
     """A one-sentence note under a field (an error in red, a hint in grey), hidden while
     empty."""
-    label = QLabel()
+    label = PlainLabel()
     label.setStyleSheet(style)
     label.setWordWrap(True)
     label.setVisible(False)
@@ -288,7 +289,7 @@ class DonationsPage(BookPage):
         self.kind.setCurrentIndex(self.kind.findData(CounterpartyKind.RESIDENT.value))
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.new_donor_hint = _note_label(NOTE_STYLE)
-        self.kind_label = QLabel(_("Kind of new donor"))
+        self.kind_label = PlainLabel(_("Kind of new donor"))
         form.addRow(self.kind_label, _stacked(self.kind, self.new_donor_hint))
         self.source = QComboBox()
         for source, code in DONATION_INCOME_BY_SOURCE.items():
@@ -328,7 +329,7 @@ class DonationsPage(BookPage):
         self.receipts = RowsModel(RECEIPT_COLUMNS)
         self.view, self.proxy = table(self.receipts)
         self.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.total = QLabel()
+        self.total = PlainLabel()
         listing = QGroupBox(_("Donation receipts"))
         list_layout = QVBoxLayout(listing)
         list_layout.addWidget(self.view)

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop.app.models import ColumnSpec, RowsModel, SortProxy
 from desktop.app.pages.base import BookPage
+from desktop.app.plain import PlainLabel
 from ledger.access import PERMISSIONS, Action, action_label
 from ledger.domain import Role
 from ledger.i18n import N_, _
@@ -60,7 +60,7 @@ class UsersPage(BookPage):
             widget.setEnabled(allowed)
             if not allowed:
                 widget.setToolTip(_("Only an administrator may add users."))
-        matrix = QLabel(
+        matrix = PlainLabel(
             "\n".join(
                 f"{Role(role).label}: "
                 + _(", ").join(action_label(a) for a in Action if Role(role) in PERMISSIONS[a])
