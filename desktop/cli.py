@@ -66,7 +66,7 @@ from ledger.errors import GongzhangError, InvalidInputError
 from ledger.i18n import _
 from ledger.models import Book
 from ledger.money import parse_money
-from ledger.services.attachments import attach_file
+from ledger.services.attachments import attach_file, read_attachment_file
 from ledger.services.balances import trial_balance
 from ledger.services.books import close_period, create_book, find_book, list_books
 from ledger.services.demo import build_demo
@@ -292,18 +292,12 @@ def cmd_reverse(args: argparse.Namespace) -> int:
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
-    source = Path(args.file)
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(
-            _("Cannot read {file}: {reason}").format(file=source, reason=exc.strerror)
-        ) from exc
+    name, data = read_attachment_file(args.file)
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
         entry = find_entry(s, book_id=book.id or 0, number=args.number)
         attachment = attach_file(
-            s, entry_id=entry.id or 0, filename=source.name, data=data, actor=actor(s, args)
+            s, entry_id=entry.id or 0, filename=name, data=data, actor=actor(s, args)
         )
         result = {
             "file": attachment.filename,

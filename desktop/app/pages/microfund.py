@@ -64,6 +64,7 @@ from ledger.rules.microfund import (
     receipt_number,
 )
 from ledger.rules.privacy import mask_name
+from ledger.services.attachments import read_attachment_file
 from ledger.services.counterparties import CounterpartyKind, add_counterparty
 from ledger.services.microfund import (
     MAX_MEMO_LENGTH,
@@ -859,14 +860,7 @@ class ExpensesPage(BookPage):
         def job(session: Session) -> tuple[int, str, str | None, int]:
             receipt = None
             if values.receipt is not None:
-                try:
-                    receipt = (values.receipt.name, values.receipt.read_bytes())
-                except OSError as exc:
-                    raise InvalidInputError(
-                        _("Cannot read {file}: {reason}").format(
-                            file=values.receipt, reason=exc.strerror
-                        )
-                    ) from exc
+                receipt = read_attachment_file(values.receipt)
             actor = user.actor(session)
             expense = record_expense(
                 session,
@@ -1061,16 +1055,11 @@ class ExpensesPage(BookPage):
         user = self.user
 
         def job(session: Session) -> str:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise InvalidInputError(
-                    _("Cannot read {file}: {reason}").format(file=path, reason=exc.strerror)
-                ) from exc
+            name, data = read_attachment_file(path)
             attached = attach_expense_receipt(
                 session,
                 expense_id=expense_id,
-                filename=path.name,
+                filename=name,
                 data=data,
                 actor=user.actor(session),
             )
