@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QCheckBox,
     QDialog,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -26,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.app.models import ColumnSpec, RowsModel
-from desktop.app.plain import PlainLabel
-from ledger.backup import DEFAULT_KEEP, BackupInfo, backups_folder, size_text
+from desktop.app.plain import PlainLabel, plain_box
+from ledger.backup import DEFAULT_KEEP, BackupInfo, RestorePreview, backups_folder, size_text
 from ledger.i18n import N_, _
 
 #: Minutes between scheduled backups (made only when the ledger changed in the meantime).
@@ -271,3 +273,18 @@ class RestoreDialog(QDialog):
         if path:
             self.chosen = Path(path)
             self.accept()
+
+
+def restore_question(
+    parent: QWidget, preview: RestorePreview
+) -> tuple[QMessageBox, QAbstractButton]:
+    """The question asked before a restore, saying what it would undo (the entries of each book
+    and the audit events recorded after the backup); the box and its Restore button."""
+    box = plain_box(parent)
+    box.setIcon(QMessageBox.Icon.Warning if preview.loses_anything else QMessageBox.Icon.Question)
+    box.setWindowTitle(_("Restore from a backup"))
+    box.setText(_("Restore this backup in the place of the open ledger?"))
+    box.setInformativeText("\n".join(preview.lines()))
+    restore = box.addButton(_("Restore"), QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    return box, restore
