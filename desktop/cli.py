@@ -7,6 +7,7 @@ on standard error and a non-zero exit; ``--json`` gives machine-readable output 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
@@ -60,18 +61,21 @@ from ledger.backup import (
     backup_ledger,
     backups_folder,
     list_backups,
+    opened_backup_copy,
+    require_restorer,
     restore_backup,
+    restore_preview,
     size_text,
 )
 from ledger.chain import voucher_number
 from ledger.dates import parse_date, parse_period_end
-from ledger.db import DEFAULT_BUSY_TIMEOUT_S, default_ledger_path
+from ledger.db import DEFAULT_BUSY_TIMEOUT_S, default_ledger_path, open_ledger
 from ledger.domain import BookKind, Role
-from ledger.errors import GongzhangError, InvalidInputError
+from ledger.errors import GongzhangError, InvalidInputError, LedgerFileError
 from ledger.i18n import _
 from ledger.models import Book
 from ledger.money import parse_money
-from ledger.services.attachments import attach_file
+from ledger.services.attachments import attach_file, read_attachment_file
 from ledger.services.balances import trial_balance
 from ledger.services.books import close_period, create_book, find_book, list_books
 from ledger.services.demo import build_demo
@@ -318,18 +322,12 @@ def cmd_reverse(args: argparse.Namespace) -> int:
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
-    source = Path(args.file)
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(
-            _("Cannot read {file}: {reason}").format(file=source, reason=exc.strerror)
-        ) from exc
+    name, data = read_attachment_file(args.file)
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
         entry = find_entry(s, book_id=book.id or 0, number=args.number)
         attachment = attach_file(
-            s, entry_id=entry.id or 0, filename=source.name, data=data, actor=actor(s, args)
+            s, entry_id=entry.id or 0, filename=name, data=data, actor=actor(s, args)
         )
         result = {
             "file": attachment.filename,
@@ -674,8 +672,37 @@ def cmd_backups(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_restorer(args: argparse.Namespace, ledger_path: str) -> None:
+    """The acting user must be an administrator: of the ledger, or of the backup when there is
+    no ledger file (or it cannot be opened)."""
+    try:
+        source = open_ledger(ledger_path, busy_timeout=args.wait)
+    except LedgerFileError:
+        source = None
+    with contextlib.ExitStack() as stack:
+        opened = stack.enter_context(source or opened_backup_copy(args.backup))
+        with opened.read() as s:
+            who = actor(s, args)
+            require_restorer(who.username, who.role)
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
-    restored = restore_backup(args.backup, _backups_of(args), folder=args.folder)
+    ledger_path = _backups_of(args)
+    _check_restorer(args, ledger_path)
+    preview = restore_preview(args.backup, ledger_path)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InvalidInputError(
+                _(
+                    "Restoring would undo {n} entries and {events} audit events recorded after "
+                    "the backup; add --yes to restore without being asked."
+                ).format(n=preview.lost_entries, events=preview.lost_events)
+            )
+        print("\n".join(preview.lines()))
+        if input(_("Restore this backup? [y/N] ")).strip().lower() not in ("y", "yes", "是"):
+            print(_("Nothing was restored."))
+            return EXIT_REFUSED
+    restored = restore_backup(args.backup, ledger_path, folder=args.folder)
     if args.json:
         emit_json(
             {
@@ -683,9 +710,19 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 "backup": str(restored.backup),
                 "set_aside": str(restored.set_aside) if restored.set_aside else None,
                 "entries": restored.entries,
+                "undone": {
+                    "entries": preview.lost_entries,
+                    "audit_events": preview.lost_events,
+                    "books": [
+                        {"book": b.book, "entries": b.entries, "newest": list(b.newest)}
+                        for b in preview.lost_books
+                    ],
+                },
             }
         )
         return EXIT_OK
+    if args.yes:
+        print("\n".join(preview.lines()))
     print(
         _("Restored {backup} into {path}: {n} entries, verified intact.").format(
             backup=restored.backup, path=restored.ledger, n=restored.entries
@@ -978,6 +1015,11 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
     p.add_argument(
         "--folder",
         help=_("where to keep the ledger as it was (default: <ledger name>.backups next to it)"),
+    )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help=_("restore without asking (what it undoes is still printed)"),
     )
 
     for module in (

@@ -4,7 +4,6 @@ activities, expenses under maker-checker approval, and the households' points.""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -24,6 +23,7 @@ from ledger.dates import parse_date
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.money import parse_money
+from ledger.services.attachments import read_attachment_file
 from ledger.services.books import find_book
 from ledger.services.counterparties import (
     CounterpartyKind,
@@ -80,13 +80,7 @@ def _number(text: str, what: str) -> int:
 
 
 def _read_file(name: str) -> tuple[str, bytes]:
-    source = Path(name)
-    try:
-        return source.name, source.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(
-            _("Cannot read {file}: {reason}").format(file=source, reason=exc.strerror)
-        ) from exc
+    return read_attachment_file(name)
 
 
 def _receipt_json(r: ReceiptView) -> dict[str, Any]:

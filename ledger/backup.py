@@ -1,33 +1,106 @@
 """Backups of a ledger file: online copies (SQLite's backup API, a consistent copy while others
 work), automatic backups kept in a folder next to the ledger and pruned to the newest N, and
-restoring one of them in the ledger's place after checking that it verifies."""
+restoring one of them in the ledger's place after checking that it verifies.
+
+Every file is written under a temporary name in its final folder (``….<pid>.partial``), flushed
+to the disk and renamed into place, so a backup or restore killed half-way leaves no file under
+a backup's or the ledger's name; a temporary file left by a killed run is never listed and is
+removed by the next backup. A restore refuses a backup of another ledger (each ledger has a
+random ``ledger_id``, which its copies share), needs an administrator
+(:func:`require_restorer`), and :func:`restore_preview` says beforehand what it would undo: the
+entries and audit events recorded after the backup."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import glob
 import os
 import re
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import select
 
 from ledger import clock
-from ledger.db import SQLITE_HEADER, Ledger, open_ledger
+from ledger.chain import voucher_number
+from ledger.db import LEDGER_ID_KEY, SQLITE_HEADER, Ledger, open_ledger
+from ledger.domain import Role
 from ledger.errors import (
     GongzhangError,
     InvalidInputError,
     LedgerBusyError,
     LedgerFileError,
+    PermissionDeniedError,
     SchemaTooNewError,
 )
 from ledger.i18n import _
 from ledger.models import Book
 from ledger.verify import verify_ledger
+
+_PARTIAL = re.compile(r".+\.(\d+)\.partial")
+
+
+def _partial_of(path: Path) -> Path:
+    """The temporary name a file is written under before it is renamed to ``path``: in the same
+    folder (so the rename is one step), named after this process (so that a leftover of a killed
+    run can be told from a file another process is writing right now)."""
+    return path.with_name(f"{path.name}.{os.getpid()}.partial")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _remove_leftovers(folder: Path, prefix: str) -> None:
+    """Remove from ``folder`` the temporary files (named ``prefix…``) of killed backups and
+    restores."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        match = _PARTIAL.fullmatch(path.name)
+        if match is not None and path.name.startswith(prefix) and not _alive(int(match.group(1))):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _fsync(path: Path) -> None:
+    """Flush a written file to the disk."""
+    with path.open("rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename) to the disk, where the system allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the rename itself is still atomic
+    finally:
+        os.close(fd)
+
+
+def _replace(partial: Path, target: Path) -> None:
+    """Flush ``partial`` and rename it to ``target`` in one step, then flush the folder."""
+    _fsync(partial)
+    partial.replace(target)
+    _fsync_folder(target.parent)
 
 
 def backup_ledger(
@@ -58,7 +131,7 @@ def backup_ledger(
         )
     if not target.parent.is_dir():
         raise LedgerFileError(_("The folder {folder} does not exist.").format(folder=target.parent))
-    partial = target.with_name(target.name + ".partial")
+    partial = _partial_of(target)
     partial.unlink(missing_ok=True)
     raw = ledger.engine.raw_connection()
     try:
@@ -90,7 +163,7 @@ def backup_ledger(
         raise
     for suffix in ("-wal", "-shm"):
         Path(str(partial) + suffix).unlink(missing_ok=True)
-    partial.replace(target)
+    _replace(partial, target)
     return target
 
 
@@ -192,7 +265,9 @@ def _free_name(folder: Path, prefix: str, now: dt.datetime) -> Path:
     while True:
         name = f"{prefix}-{stamp}.sqlite" if n == 1 else f"{prefix}-{stamp}-{n}.sqlite"
         path = folder / name
-        if not any(Path(str(path) + s).exists() for s in ("", ".partial", "-wal", "-shm")):
+        if not any(Path(str(path) + s).exists() for s in ("", "-wal", "-shm")) and not any(
+            folder.glob(glob.escape(name) + ".*.partial")
+        ):
             return path
         n += 1
 
@@ -257,6 +332,7 @@ def automatic_backup(
             )
         )
     place = _ready_folder(backups_folder(ledger.path, folder))
+    _remove_leftovers(place, ledger.path.stem)
     stem = ledger.path.stem
     made = backup_ledger(ledger, _free_name(place, stem, _now()), progress=progress)
     older = [p for _t, _n, p in _ours(place, stem, automatic=True) if p != made]
@@ -374,6 +450,7 @@ def _restorable_copy(backup: Path, dest: Path) -> int:
         raise
     for suffix in ("-wal", "-shm"):
         Path(str(dest) + suffix).unlink(missing_ok=True)
+    _fsync(dest)
     return entries
 
 
@@ -387,7 +464,7 @@ def _set_aside(ledger_path: Path, folder: Path) -> Path:
     folder. Refuses while another program (or window) has the ledger open: replacing the file
     under it would lose its work. A file SQLite cannot read any more is kept byte for byte."""
     dest = _free_name(folder, f"{ledger_path.stem}-{_BEFORE_RESTORE}", _now())
-    partial = dest.with_name(dest.name + ".partial")
+    partial = _partial_of(dest)
     try:
         conn = sqlite3.connect(ledger_path, timeout=1.0, isolation_level=None)
         try:
@@ -425,7 +502,7 @@ def _set_aside(ledger_path: Path, folder: Path) -> Path:
         wal = Path(str(ledger_path) + "-wal")
         if wal.exists():
             shutil.copyfile(wal, Path(str(dest) + "-wal"))
-    partial.replace(dest)
+    _replace(partial, dest)
     return dest
 
 
@@ -458,15 +535,228 @@ def restore_backup(
         raise InvalidInputError(
             _("{path} is a file, not a folder; choose a folder for the backups.").format(path=place)
         )
-    temp = target.with_name(target.name + ".restoring")
+    _remove(target.with_name(target.name + ".restoring"))  # left by an earlier version
+    _remove_leftovers(target.parent, target.name)
+    if place.is_dir():
+        _remove_leftovers(place, f"{target.stem}-{_BEFORE_RESTORE}")
+    temp = _partial_of(target)
     _remove(temp)
     entries = _restorable_copy(backup, temp)
     try:
+        check_same_ledger(backup, target)
         set_aside = _set_aside(target, _ready_folder(place)) if target.exists() else None
         for suffix in ("-wal", "-shm"):  # they belong to the file being replaced
             Path(str(target) + suffix).unlink(missing_ok=True)
         temp.replace(target)
+        _fsync_folder(target.parent)
     except BaseException:
         _remove(temp)
         raise
     return Restored(target, backup, set_aside, entries)
+
+
+# --- who may restore, which ledger a backup is of, and what a restore would undo ---------------
+
+
+def require_restorer(username: str, role: str) -> None:
+    """Only an administrator may put a backup in the place of the ledger."""
+    if Role(role) != Role.ADMIN:
+        raise PermissionDeniedError(
+            _("{user} ({role}) may not restore a backup; only an administrator may.").format(
+                user=username, role=Role(role).label
+            )
+        )
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection on a ledger file or backup (nothing is changed, not even
+    upgraded); a file SQLite cannot read raises :class:`sqlite3.DatabaseError`."""
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=1.0)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _identity(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
+    """The ledger's id (None for a copy made before ledgers had one) and the hash of its first
+    audit event (the creation of its first user), which tells ledgers apart in that case."""
+    row = conn.execute("SELECT value FROM ledger_meta WHERE key = ?", (LEDGER_ID_KEY,)).fetchone()
+    first = conn.execute("SELECT hash FROM audit_event ORDER BY seq LIMIT 1").fetchone()
+    return (row[0] if row else None), (first[0] if first else None)
+
+
+def _not_a_ledger(path: Path, exc: Exception) -> LedgerFileError:
+    return LedgerFileError(
+        _("{name} is not a Gongzhang ledger ({reason}).").format(name=path, reason=exc)
+    )
+
+
+def check_same_ledger(
+    backup_path: str | os.PathLike[str], ledger_path: str | os.PathLike[str]
+) -> None:
+    """Refuse a backup of another ledger: the two ``ledger_id`` differ (or, for a copy made
+    before ledgers had an id, the first audit events do). Nothing is checked when there is no
+    ledger file or it cannot be read (restoring is then how it is mended)."""
+    backup, target = Path(backup_path).expanduser(), Path(ledger_path).expanduser()
+    if not target.is_file():
+        return
+    try:
+        with _reading(target) as conn:
+            ours = _identity(conn)
+    except sqlite3.DatabaseError:
+        return
+    try:
+        with _reading(backup) as conn:
+            theirs = _identity(conn)
+    except sqlite3.DatabaseError as exc:
+        raise _not_a_ledger(backup, exc) from exc
+    if ours[0] and theirs[0]:
+        other = ours[0] != theirs[0]
+    else:
+        other = bool(ours[1] and theirs[1] and ours[1] != theirs[1])
+    if other:
+        raise InvalidInputError(
+            _(
+                "{backup} is a backup of another ledger, not of {ledger}; it cannot be restored "
+                "in its place. Nothing was changed."
+            ).format(backup=backup, ledger=target)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LostBook:
+    """Entries of one book that a restore would undo: how many, and the newest voucher
+    numbers (newest first, at most three)."""
+
+    book: str
+    entries: int
+    newest: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RestorePreview:
+    """What restoring ``backup`` in the place of ``ledger`` would undo: the entries of each book
+    and the audit events recorded in the ledger after the backup was taken. ``ledger_entries``
+    is None when there is no ledger file or it cannot be read (then nothing can be counted)."""
+
+    backup: Path
+    ledger: Path
+    backup_entries: int
+    ledger_entries: int | None
+    lost_books: tuple[LostBook, ...]
+    lost_events: int
+
+    @property
+    def lost_entries(self) -> int:
+        return sum(b.entries for b in self.lost_books)
+
+    @property
+    def loses_anything(self) -> bool:
+        return bool(self.lost_books or self.lost_events)
+
+    def lines(self) -> list[str]:
+        """What the preview says, one sentence a line (for the command line and the app)."""
+        out = [
+            _("Restoring {backup} puts its {n} entries in the place of {ledger}.").format(
+                backup=self.backup.name, n=self.backup_entries, ledger=self.ledger.name
+            )
+        ]
+        if self.ledger_entries is None:
+            out.append(
+                _(
+                    "There is no readable ledger at {ledger}, so nothing in it can be counted."
+                ).format(ledger=self.ledger)
+            )
+            return out
+        if not self.loses_anything:
+            out.append(_("Nothing recorded after the backup would be lost."))
+            return out
+        out.append(
+            _(
+                "Recorded after the backup and lost by restoring it: {n} entries and {events} "
+                "audit events."
+            ).format(n=self.lost_entries, events=self.lost_events)
+        )
+        for book in self.lost_books:
+            out.append(
+                _("  {book}: {n} entries, the newest {numbers}").format(
+                    book=book.book, n=book.entries, numbers=", ".join(book.newest)
+                )
+            )
+        out.append(_("The ledger as it is now is kept in the backups folder before the restore."))
+        return out
+
+
+def _books(conn: sqlite3.Connection) -> list[tuple[int, str, str, int]]:
+    return [
+        (int(i), str(uid), str(name), int(head))
+        for i, uid, name, head in conn.execute(
+            "SELECT id, uid, name, head_index FROM book ORDER BY id"
+        )
+    ]
+
+
+def restore_preview(
+    backup_path: str | os.PathLike[str], ledger_path: str | os.PathLike[str]
+) -> RestorePreview:
+    """What restoring the backup would undo (see :class:`RestorePreview`), read without changing
+    either file. Refuses a backup of another ledger (:func:`check_same_ledger`) and a file that
+    is not a ledger; whether the backup verifies is checked by the restore itself."""
+    backup, target = Path(backup_path).expanduser(), Path(ledger_path).expanduser()
+    if not backup.is_file():
+        raise LedgerFileError(_("There is no backup at {path}.").format(path=backup))
+    with backup.open("rb") as fh:
+        if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise LedgerFileError(
+                _("{path} is not a Gongzhang ledger (it is not a database file).").format(
+                    path=backup
+                )
+            )
+    check_same_ledger(backup, target)
+    try:
+        with _reading(backup) as conn:
+            kept = {uid: head for _i, uid, _n, head in _books(conn)}
+            newest_event = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM audit_event").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise _not_a_ledger(backup, exc) from exc
+    backup_entries, last_event = sum(kept.values()), int(newest_event[0])
+    lost: list[LostBook] = []
+    try:
+        if not target.is_file():
+            raise FileNotFoundError(target)
+        with _reading(target) as conn:
+            books = _books(conn)
+            for book_id, uid, name, head in books:
+                after = kept.get(uid, 0)
+                if head <= after:
+                    continue
+                newest = conn.execute(
+                    "SELECT year, seq FROM entry WHERE book_id = ? AND chain_index > ? "
+                    "ORDER BY chain_index DESC LIMIT 3",
+                    (book_id, after),
+                ).fetchall()
+                lost.append(
+                    LostBook(name, head - after, tuple(voucher_number(y, n) for y, n in newest))
+                )
+            events = conn.execute(
+                "SELECT COUNT(*) FROM audit_event WHERE seq > ?", (last_event,)
+            ).fetchone()
+        ledger_entries: int | None = sum(head for _i, _u, _n, head in books)
+    except (OSError, sqlite3.DatabaseError):
+        return RestorePreview(backup, target, backup_entries, None, (), 0)
+    return RestorePreview(
+        backup, target, backup_entries, ledger_entries, tuple(lost), int(events[0])
+    )
+
+
+@contextlib.contextmanager
+def opened_backup_copy(backup_path: str | os.PathLike[str]) -> Iterator[Ledger]:
+    """A checked copy of the backup, open as a ledger (the backup itself is never changed): to
+    ask it who is restoring when the ledger file is missing or cannot be read."""
+    with tempfile.TemporaryDirectory(prefix="gongzhang-restore-") as scratch:
+        copy = Path(scratch) / "backup.sqlite"
+        _restorable_copy(Path(backup_path).expanduser(), copy)
+        with open_ledger(copy) as ledger:
+            yield ledger

@@ -46,6 +46,9 @@ APP_MARKER = "gongzhang"
 #: The row every writer locks first on a database server (see :meth:`Ledger.write`).
 WRITER_LOCK = select(LedgerMeta.key).where(col(LedgerMeta.key) == "app").with_for_update()
 SQLITE_HEADER = b"SQLite format 3\x00"
+#: The ``ledger_meta`` key of the ledger's identity: a random id made with the ledger, which
+#: every copy (backup) of it shares and no other ledger has.
+LEDGER_ID_KEY = "ledger_id"
 DEFAULT_BUSY_TIMEOUT_S = 10.0
 
 
@@ -247,6 +250,51 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
         )
 
 
+def _sqlite_files(path: Path) -> list[Path]:
+    return [Path(str(path) + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+
+
+def _tables_unfinished(conn: sqlite3.Connection) -> bool:
+    """No tables at all, or our schema with no user, book or audit event in it."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        return True
+    if not {"ledger_meta", "app_user", "book", "audit_event"} <= tables:
+        return False
+    marker = conn.execute("SELECT value FROM ledger_meta WHERE key = 'app'").fetchone()
+    return (marker is not None and marker[0] == APP_MARKER) and not any(
+        conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+        for table in ("app_user", "book", "audit_event")
+    )
+
+
+def unfinished_ledger(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a ledger whose creation (``init``, ``demo``, the app's “create”)
+    was cut off: an empty file, a database without tables, or one with our schema marker but
+    no user, book or audit event yet (a finished ledger always has its first administrator,
+    who is made in the same transaction as the rest of it). Anything else — a real ledger,
+    another program's database, any other file — is not unfinished, and is never replaced."""
+    file = Path(path)
+    try:
+        if not file.is_file():
+            return False
+        if file.stat().st_size == 0:
+            return True
+        with file.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+        conn = sqlite3.connect(file, timeout=1.0) if header == SQLITE_HEADER else None
+    except OSError:
+        return False
+    if conn is None:
+        return False
+    try:
+        return _tables_unfinished(conn)
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
 def _file_is_read_only(path: Path) -> bool:
     # The write bits are checked, not os.access: a file its owner marked read-only is opened
     # read-only even for root, who could otherwise write anything.
@@ -287,6 +335,10 @@ def open_ledger(
             ) from exc
     else:
         path = sqlite_file.expanduser()
+        if create and unfinished_ledger(path):
+            # A creation that was cut off (killed, power lost): made again from the start.
+            for leftover in _sqlite_files(path):
+                leftover.unlink(missing_ok=True)
         _check_sqlite_file(path, create=create)
         read_only = path.exists() and _file_is_read_only(path)
         url = "sqlite:///" + str(path)

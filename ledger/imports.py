@@ -9,9 +9,11 @@ order), ``date``/``日期``, ``memo``/``摘要``, ``account``/``科目`` (the ac
 Why batches: an import of years of old books must not hold the ledger for minutes, and a laptop
 that loses power half-way must not leave half an entry or a doubled one. Each batch is one
 transaction that posts its entries *and* moves the import's ``entries_done`` forward; the import
-is known by its import id (the SHA-256 of the book and the file's bytes), so running the same
-file again continues after the last committed batch, and running it after it finished posts
-nothing.
+is known by its import id (the SHA-256 of the book and of the entries the file holds, as read:
+dates, memos, accounts and amounts in fen), so running the same file again continues after the
+last committed batch, and running it after it finished posts nothing — also when the file was
+saved again in the meantime (a byte-order mark added, line ends turned into CRLF, a blank line
+at the end): the same entries are the same import.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,11 +55,13 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class EntryFile:
-    """A checked import file: its entries in file order and the bytes' SHA-256."""
+    """A checked import file: its entries in file order, the bytes' SHA-256 and the SHA-256 of
+    the entries themselves (:func:`entries_sha256`), which names the import."""
 
     name: str
     sha256: str
     drafts: list[EntryDraft]
+    content_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,18 @@ def read_entry_file(path: str | Path) -> EntryFile:
             _("{path} has no entries below its header.").format(path=source.name)
         )
     drafts = [_draft(ref, lines, position) for ref, lines in groups.items()]
-    return EntryFile(source.name, hashlib.sha256(raw).hexdigest(), drafts)
+    return EntryFile(source.name, hashlib.sha256(raw).hexdigest(), drafts, entries_sha256(drafts))
+
+
+def entries_sha256(drafts: Sequence[EntryDraft]) -> str:
+    """The SHA-256 of the entries as read (date, memo, each line's account and fen), whatever
+    the file's encoding marks, line ends or blank lines were."""
+    canonical = [
+        [d.date.isoformat(), d.memo, [[line.account_code, line.amount_fen] for line in d.lines]]
+        for d in drafts
+    ]
+    text = json.dumps(["entries-v1", canonical], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _column_positions(header: Sequence[str], name: str) -> dict[str, int]:
@@ -184,7 +200,14 @@ def _draft(ref: str, rows: list[tuple[int, list[str]]], position: dict[str, int]
 
 
 def import_id_of(book: Book, entry_file: EntryFile) -> str:
-    """The import's id: the same file into the same book is the same import."""
+    """The import's id: the same entries into the same book are the same import."""
+    content = entry_file.content_sha256 or entries_sha256(entry_file.drafts)
+    return hashlib.sha256(f"{book.uid}\nentries:{content}".encode()).hexdigest()
+
+
+def _earlier_import_id(book: Book, entry_file: EntryFile) -> str:
+    """The id an import of this file was given before ids were taken from the entries (of the
+    file's bytes): an import begun then is continued, not posted again."""
     return hashlib.sha256(f"{book.uid}\n{entry_file.sha256}".encode()).hexdigest()
 
 
@@ -212,8 +235,11 @@ def import_entries(
     drafts = entry_file.drafts
     total = len(drafts)
     with ledger.read() as s:
-        import_id = import_id_of(find_book(s, book_id), entry_file)
+        book = find_book(s, book_id)
+        import_id = import_id_of(book, entry_file)
         known = s.get(EntryImport, import_id) is not None
+        if not known and s.get(EntryImport, _earlier_import_id(book, entry_file)) is not None:
+            import_id, known = _earlier_import_id(book, entry_file), True
     if not known:
         _check_whole_file(ledger, book_id, drafts, username, approver_name)
     with ledger.write() as s:

@@ -5,6 +5,10 @@ figures, paragraphs and the ledger digest; then one sheet per table: a title row
 headers (frozen, repeated on every printed page), the rows, and a total row of live
 ``=SUM(…)`` formulas whose values equal the notice's. Amounts are exact decimals of yuan in
 ``¥#,##0.00``; lists get an autofilter; every sheet prints on A4, fitted to the page width.
+
+Text is always written as text: a donor named ``=HYPERLINK(…)`` or a memo ``-1+2`` is a string
+cell, never a formula (every row goes through :func:`_append`, every cell through :func:`_cell`);
+only the total row's ``=SUM(…)`` is written as a formula, on purpose.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -43,6 +48,8 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 #: Rows above the column headers on a table's sheet: title, what/when, blank.
 HEADER_ROW = 4
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+#: What a spreadsheet may take for the start of a formula in a cell typed by hand.
+FORMULA_START = ("=", "+", "-", "@")
 
 
 def _value(value: n.Cell, kind: n.CellKind) -> Any:
@@ -58,6 +65,26 @@ def _value(value: n.Cell, kind: n.CellKind) -> Any:
     return str(value)
 
 
+def _text_cell(ws: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
+    """A string cell whatever the string starts with (openpyxl would make ``=…`` a formula)."""
+    cell = WriteOnlyCell(ws, value)
+    cell.data_type = "s"
+    return cell
+
+
+def _safe(ws: WriteOnlyWorksheet, value: Any) -> Any:
+    """A plain value to append: text that could be read as a formula becomes a text cell."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return _text_cell(ws, value)
+    return value
+
+
+def _append(ws: WriteOnlyWorksheet, values: Sequence[Any]) -> None:
+    """The one way a row is written: cells made by :func:`_cell` as they are, other values
+    through :func:`_safe`."""
+    ws.append([v if isinstance(v, Cell) else _safe(ws, v) for v in values])
+
+
 def _cell(
     ws: WriteOnlyWorksheet,
     value: Any,
@@ -66,8 +93,12 @@ def _cell(
     font: Font | None = None,
     fill: PatternFill | None = None,
     border: bool = False,
+    formula: bool = False,
 ) -> WriteOnlyCell:
+    """A styled cell; a string is text unless ``formula`` says it is a formula we wrote."""
     cell = WriteOnlyCell(ws, value)
+    if isinstance(value, str) and not formula:
+        cell.data_type = "s"
     if kind in FORMATS:
         cell.number_format = FORMATS[kind]
     if font is not None:
@@ -88,8 +119,11 @@ def _column_writer(ws: WriteOnlyWorksheet, kind: n.CellKind) -> Callable[[n.Cell
 
     def write(value: n.Cell) -> Any:
         if value is None or (kind == "text" and isinstance(value, str)):
-            return value
-        cell = WriteOnlyCell(ws, _value(value, kind))
+            return _safe(ws, value)
+        shown = _value(value, kind)
+        cell = WriteOnlyCell(ws, shown)
+        if isinstance(shown, str):
+            cell.data_type = "s"
         cell._style = style
         return cell
 
@@ -116,10 +150,10 @@ def _print_setup(ws: WriteOnlyWorksheet, wide: bool, title_rows: str | None = No
 
 
 def _heading_rows(ws: WriteOnlyWorksheet, notice: n.Notice, title: str) -> None:
-    ws.append([_cell(ws, title, font=TITLE_FONT)])
+    _append(ws, [_cell(ws, title, font=TITLE_FONT)])
     where = " · ".join(p for p in (notice.organisation, notice.book_name, notice.period_label) if p)
-    ws.append([_cell(ws, where), None, None, _cell(ws, notice.generated_on, "date")])
-    ws.append([])
+    _append(ws, [_cell(ws, where), None, None, _cell(ws, notice.generated_on, "date")])
+    _append(ws, [])
 
 
 def _summary_sheet(wb: Workbook, notice: n.Notice, taken: set[str]) -> None:
@@ -130,28 +164,30 @@ def _summary_sheet(wb: Workbook, notice: n.Notice, taken: set[str]) -> None:
     ws.column_dimensions["D"].width = 14
     _heading_rows(ws, notice, notice.title)
     if notice.subtitle:
-        ws.append([notice.subtitle])
+        _append(ws, [notice.subtitle])
     for section in notice.sections:
         if isinstance(section, n.KeyFigures):
-            ws.append([_cell(ws, section.title, font=BOLD)])
+            _append(ws, [_cell(ws, section.title, font=BOLD)])
             for label, value, kind in section.items:
-                ws.append(
+                _append(
+                    ws,
                     [
                         _cell(ws, label, border=True),
                         _cell(ws, _value(value, kind), kind, border=True),
-                    ]
+                    ],
                 )
-            ws.append([])
+            _append(ws, [])
         elif isinstance(section, n.Paragraph):
-            ws.append([_cell(ws, section.text)])
+            _append(ws, [_cell(ws, section.text)])
         elif isinstance(section, n.Table):
-            ws.append([_cell(ws, _("Table “{title}”: see sheet “{sheet}”.").format(
+            _append(ws, [_cell(ws, _("Table “{title}”: see sheet “{sheet}”.").format(
                 title=section.title, sheet=section.sheet))])  # fmt: skip
     if notice.digest is not None:
-        ws.append([])
-        ws.append([_cell(ws, _("Ledger digest (SHA-256)"), font=BOLD)])
-        ws.append([notice.digest.hash])
-        ws.append(
+        _append(ws, [])
+        _append(ws, [_cell(ws, _("Ledger digest (SHA-256)"), font=BOLD)])
+        _append(ws, [notice.digest.hash])
+        _append(
+            ws,
             [
                 _(
                     "The ledger's record through operation {seq}; entry {number} of {date} is "
@@ -161,12 +197,12 @@ def _summary_sheet(wb: Workbook, notice: n.Notice, taken: set[str]) -> None:
                     number=notice.digest.entry_number,
                     date=notice.digest.entry_date.isoformat(),
                 )
-            ]
+            ],
         )
     if notice.signatures:
-        ws.append([])
+        _append(ws, [])
         for role in notice.signatures:
-            ws.append([_("{role}:").format(role=role), _("Date:")])
+            _append(ws, [_("{role}:").format(role=role), _("Date:")])
     _print_setup(ws, wide=False)
 
 
@@ -186,12 +222,12 @@ def _table_sheet(
         ws.column_dimensions[get_column_letter(i)].width = min(max(width * 1.6, 9), 60)
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     _heading_rows(ws, notice, table.title)
-    ws.append([_cell(ws, c.label, font=BOLD, fill=HEADER_FILL, border=True) for c in columns])
+    _append(ws, [_cell(ws, c.label, font=BOLD, fill=HEADER_FILL, border=True) for c in columns])
     first = HEADER_ROW + 1
     last = HEADER_ROW
     writers = [_column_writer(ws, c.kind) for c in columns]
     for row in table.rows:
-        ws.append([write(v) for write, v in zip(writers, row, strict=True)])
+        _append(ws, [write(v) for write, v in zip(writers, row, strict=True)])
         last += 1
         written[0] += 1
         if progress is not None and written[0] % 1000 == 0:
@@ -206,11 +242,21 @@ def _table_sheet(
                 value = f"=SUM({letter}{first}:{letter}{last})" if last >= first else 0
             else:
                 value = None
-            cells.append(_cell(ws, value, column.kind, font=BOLD, fill=TOTAL_FILL, border=True))
-        ws.append(cells)
+            cells.append(
+                _cell(
+                    ws,
+                    value,
+                    column.kind,
+                    font=BOLD,
+                    fill=TOTAL_FILL,
+                    border=True,
+                    formula=isinstance(value, str) and value.startswith("=SUM("),
+                )
+            )
+        _append(ws, cells)
     if table.note:
-        ws.append([])
-        ws.append([table.note])
+        _append(ws, [])
+        _append(ws, [table.note])
     if table.is_list and last >= first:
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last}"
     _print_setup(ws, wide=len(columns) > 6, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")

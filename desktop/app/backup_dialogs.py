@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QCheckBox,
     QDialog,
@@ -17,8 +18,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -27,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.app.models import ColumnSpec, RowsModel
-from ledger.backup import DEFAULT_KEEP, BackupInfo, backups_folder, size_text
+from desktop.app.plain import PlainLabel, plain_box
+from ledger.backup import DEFAULT_KEEP, BackupInfo, RestorePreview, backups_folder, size_text
 from ledger.i18n import N_, _
 
 #: Minutes between scheduled backups (made only when the ledger changed in the meantime).
@@ -115,7 +117,7 @@ class BackupSettingsDialog(QDialog):
         form.addRow(_("Keep the newest"), self.keep)
         form.addRow(_("Back up every"), self.interval)
         form.addRow(_("Backups folder"), where)
-        note = QLabel(
+        note = PlainLabel(
             _(
                 "A backup is made when the ledger has changed since the last one. Only the "
                 "dated backups made here are ever removed; other files in the folder are left "
@@ -183,7 +185,7 @@ class RestoreDialog(QDialog):
         self.ledger_path = ledger_path
         self.backups: list[BackupInfo] = []
         self.chosen: Path | None = None
-        intro = QLabel(
+        intro = PlainLabel(
             _(
                 "The backup takes the place of {ledger}. The ledger as it is now is kept in "
                 "{folder}, so a restore can be undone. The window then opens again on the "
@@ -203,7 +205,7 @@ class RestoreDialog(QDialog):
         self.view.setMinimumSize(560, 220)
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.view.doubleClicked.connect(lambda _index: self.restore_selected())
-        self.status = QLabel(_("Checking the backups…"))
+        self.status = PlainLabel(_("Checking the backups…"))
         self.status.setWordWrap(True)
         self.other = QPushButton(_("Choose another file…"))
         self.other.clicked.connect(self.choose_file)
@@ -271,3 +273,18 @@ class RestoreDialog(QDialog):
         if path:
             self.chosen = Path(path)
             self.accept()
+
+
+def restore_question(
+    parent: QWidget, preview: RestorePreview
+) -> tuple[QMessageBox, QAbstractButton]:
+    """The question asked before a restore, saying what it would undo (the entries of each book
+    and the audit events recorded after the backup); the box and its Restore button."""
+    box = plain_box(parent)
+    box.setIcon(QMessageBox.Icon.Warning if preview.loses_anything else QMessageBox.Icon.Question)
+    box.setWindowTitle(_("Restore from a backup"))
+    box.setText(_("Restore this backup in the place of the open ledger?"))
+    box.setInformativeText("\n".join(preview.lines()))
+    restore = box.addButton(_("Restore"), QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    return box, restore

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 from sqlalchemy.exc import SQLAlchemyError
 
+from desktop.app.plain import plain_box
 from ledger.errors import GongzhangError, PermissionDeniedError
 from ledger.i18n import _
 
@@ -44,7 +45,7 @@ class ErrorPresenter(QObject):
         self.last = text
         refused = isinstance(error, GongzhangError)
         parent = self.parent_widget
-        box = QMessageBox(parent if parent is not None and shiboken6.isValid(parent) else None)
+        box = plain_box(parent if parent is not None and shiboken6.isValid(parent) else None)
         box.setIcon(QMessageBox.Icon.Warning if refused else QMessageBox.Icon.Critical)
         box.setWindowTitle(
             _("Not allowed") if isinstance(error, PermissionDeniedError)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.app.models import SortProxy
+from desktop.app.plain import PlainLabel
 from ledger.access import Action, action_label, may
 from ledger.dates import parse_date
 from ledger.domain import Role
@@ -99,7 +100,7 @@ def required_text(what: str, limit: int) -> Callable[[str], str]:
 
 def _small_label(name: str, style: str) -> QLabel:
     """A wrapped, selectable sentence beside or under a field, hidden while it says nothing."""
-    label = QLabel()
+    label = PlainLabel()
     label.setObjectName(name)
     label.setStyleSheet(style)
     label.setWordWrap(True)

@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -31,6 +30,7 @@ from desktop.app.backup_dialogs import (
     BackupSettingsDialog,
     RestoreDialog,
     load_backup_settings,
+    restore_question,
     save_backup_settings,
 )
 from desktop.app.database import Database
@@ -44,6 +44,7 @@ from desktop.app.pages.reports import ReportsPage
 from desktop.app.pages.users import UsersPage
 from desktop.app.pages.village import DistributionsPage, ExitSchedulePage, HouseholdsPage
 from desktop.app.pages.votes import VotesPage
+from desktop.app.plain import PlainLabel, plain_box
 from desktop.app.session import SignedIn
 from desktop.cli_pb import read_pb_file
 from ledger import i18n
@@ -51,14 +52,17 @@ from ledger.backup import (
     BackupInfo,
     BackupMade,
     Restored,
+    RestorePreview,
     automatic_backup,
     backup_ledger,
     backups_folder,
     list_backups,
+    require_restorer,
     restore_backup,
+    restore_preview,
 )
 from ledger.domain import BookKind, Role
-from ledger.errors import CancelledError
+from ledger.errors import CancelledError, PermissionDeniedError
 from ledger.i18n import _
 from ledger.services.books import list_books
 from ledger.services.electorate import import_electorate
@@ -128,7 +132,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
-        self.who = QLabel()
+        self.who = PlainLabel()
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # indeterminate: the worker is on a job
         self.busy.setMaximumWidth(120)
@@ -433,6 +437,7 @@ class MainWindow(QMainWindow):
         self.close_question: QMessageBox | None = None
         self.settings_dialog: BackupSettingsDialog | None = None
         self.restore_dialog: RestoreDialog | None = None
+        self.restore_question: QMessageBox | None = None
 
     def _note_change(self) -> None:
         self.changed_since_backup = True
@@ -527,6 +532,8 @@ class MainWindow(QMainWindow):
         if path is None or folder is None:
             self.show_message(_server_backups())
             return
+        if not self._may_restore():
+            return
         dialog = RestoreDialog(self, path, folder)
         self.restore_dialog = dialog
         settings = self.backup_settings
@@ -545,11 +552,46 @@ class MainWindow(QMainWindow):
 
         def chosen(result: int) -> None:
             if result == QDialog.DialogCode.Accepted and dialog.chosen is not None:
-                self.restore_from(str(dialog.chosen))
+                self.confirm_restore(str(dialog.chosen))
 
         dialog.finished.connect(chosen)
         dialog.open()
         self.database.read(job, listed, failed)
+
+    def _may_restore(self) -> bool:
+        """Only an administrator restores; anyone else is told so (through the presenter)."""
+        try:
+            require_restorer(self.user.username, self.user.role)
+        except PermissionDeniedError as exc:
+            presenter().show(exc)
+            return False
+        return True
+
+    def confirm_restore(self, backup: str) -> None:
+        """Say what restoring ``backup`` would undo (the entries of each book and the audit
+        events recorded after it, read on the worker) and restore only when the user agrees."""
+        path = self.ledger_path
+        if path is None:
+            self.show_message(_server_backups())
+            return
+        if not self._may_restore():
+            return
+
+        def job(session: object) -> RestorePreview:
+            del session
+            return restore_preview(backup, path)
+
+        def ask(preview: RestorePreview) -> None:
+            if not shiboken6.isValid(self):
+                return
+            box, restore_button = restore_question(self, preview)
+            box.buttonClicked.connect(
+                lambda button: self.restore_from(backup) if button is restore_button else None
+            )
+            self.restore_question = box
+            box.open()
+
+        self.database.read(job, ask, presenter().show)
 
     def restore_from(self, backup: str) -> None:
         """Put ``backup`` in the place of the open ledger once it is checked (it must open and
@@ -558,6 +600,8 @@ class MainWindow(QMainWindow):
         ledger, path = self.database.ledger, self.ledger_path
         if path is None:
             self.show_message(_server_backups())
+            return
+        if not self._may_restore():
             return
         folder = self.backup_settings.folder or None
         self.closing = "restoring"  # no scheduled backup, no closing, until it is done
@@ -621,7 +665,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def _ask_to_close(self) -> None:
-        box = QMessageBox(self)
+        box = plain_box(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(_("Close without a backup?"))
         box.setText(_("The automatic backup before closing was not made. Close anyway?"))

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QListWidget,
     QMessageBox,
@@ -28,6 +27,7 @@ from desktop.app.database import Database
 from desktop.app.errors import presenter
 from desktop.app.launch import CannotStart, keep_crash_reports, start_application
 from desktop.app.main_window import MainWindow, recent_files, remember_recent
+from desktop.app.plain import PlainLabel, plain_message
 from desktop.app.session import SignedIn, signed_in
 from desktop.fonts import use_bundled_font_if_needed
 from desktop.system_libraries import EXIT_CANNOT_START
@@ -70,7 +70,7 @@ class StartDialog(QDialog):
         self.setMinimumWidth(420)
         self.chosen: str | None = None
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_("Welcome. Which ledger do you want to work on?")))
+        layout.addWidget(PlainLabel(_("Welcome. Which ledger do you want to work on?")))
         for text, slot in (
             (_("Create a new ledger…"), self.create_ledger),
             (_("Open a ledger…"), self.open_file),
@@ -84,7 +84,7 @@ class StartDialog(QDialog):
         for path in recent_files():
             self.recent.addItem(path)
         if self.recent.count():
-            layout.addWidget(QLabel(_("Recently opened:")))
+            layout.addWidget(PlainLabel(_("Recently opened:")))
             layout.addWidget(self.recent)
             self.recent.itemActivated.connect(lambda item: self._choose(item.text()))
 
@@ -209,7 +209,7 @@ def open_main_window(
                 user = sign_in(s, username, password)
             break
         except GongzhangError as exc:
-            QMessageBox.warning(None, _("Sign in"), str(exc))
+            plain_message(None, QMessageBox.Icon.Warning, _("Sign in"), str(exc))
             username = password = None
     remember_recent(str(Path(path).resolve()))
     window = MainWindow(Database(ledger), user, open_other=_reopen)
@@ -263,7 +263,7 @@ def run_app(
     try:
         window = open_main_window(path, user)
     except GongzhangError as exc:
-        QMessageBox.critical(None, _("Gongzhang"), str(exc))
+        plain_message(None, QMessageBox.Icon.Critical, _("Gongzhang"), str(exc))
         return 1
     if window is None:
         return 0

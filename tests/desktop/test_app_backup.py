@@ -211,6 +211,13 @@ def test_restore_from_the_list_reopens_the_window_on_the_restored_data(
     assert dialog.model.data(dialog.model.index(0, 3)) == "intact"
     assert dialog.restore_button.isEnabled()  # the newest that verifies is selected
     dialog.restore_button.click()
+    # First the question, saying what the restore undoes: the two entries made since.
+    qtbot.waitUntil(lambda: window.restore_question is not None, timeout=20000)
+    question = window.restore_question
+    assert question is not None
+    assert "2 entries" in question.informativeText()
+    assert "记-2024-" in question.informativeText()
+    click(question, QMessageBox.ButtonRole.DestructiveRole)
     qtbot.waitUntil(lambda: bool(opened), timeout=20000)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     assert entries(ledger_path) == at_backup  # the window now shows the restored ledger
@@ -237,6 +244,25 @@ def test_restore_refuses_a_backup_that_does_not_verify_and_changes_nothing(
     assert window.closing == "open" and entries(ledger_path) == before
     post_through(qtbot, database)  # the window still works on its ledger
     assert entries(ledger_path) == before + 1
+
+
+def test_only_an_administrator_may_restore_in_the_app(
+    qtbot: QtBot, database: Database, ledger_path: Path
+) -> None:
+    made = automatic_backup(database.ledger, reason="manual").path
+    with database.ledger.read() as s:
+        treasurer = signed_in(get_user(s, "li.kuaiji"))
+    window = MainWindow(database, treasurer)
+    qtbot.addWidget(window)
+    before = entries(ledger_path)
+    with qtbot.waitSignal(presenter().shown, timeout=5000) as shown:
+        window.restore()
+    assert "only an administrator" in shown.args[0]
+    assert window.restore_dialog is None
+    with qtbot.waitSignal(presenter().shown, timeout=5000) as shown:
+        window.restore_from(str(made))
+    assert "only an administrator" in shown.args[0]
+    assert window.closing == "open" and entries(ledger_path) == before
 
 
 def test_backup_settings_are_kept_per_ledger(

@@ -133,7 +133,9 @@ def test_dated_backups_are_kept_to_the_newest_listed_and_restored(
 
     at_backup = dump(ledger)
     post(capsys, ledger, "1002=999", "410101=-999")
-    code, out, _err = run(capsys, "restore", made[2]["backup"], str(ledger), "--lang", "en")
+    code, out, _err = run(
+        capsys, "restore", made[2]["backup"], str(ledger), "--yes", "--lang", "en"
+    )
     assert code == 0
     assert "1 entries, verified intact" in out and "The ledger as it was is kept as" in out
     assert dump(ledger) == at_backup

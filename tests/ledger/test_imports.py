@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, func, select
 
+from ledger import imports
 from ledger.errors import (
     AccountError,
     ClosedPeriodError,
@@ -81,6 +82,67 @@ def test_the_same_file_again_posts_nothing(world: World, tmp_path: Path) -> None
     again = import_entries(world.ledger, entry_file=read_entry_file(path), **kwargs)  # type: ignore[arg-type]
     assert (again.entries_posted, again.entries_before) == (0, 4)
     assert _counts(world) == before
+
+
+RESAVINGS = {
+    "a byte-order mark": lambda raw: b"\xef\xbb\xbf" + raw,
+    "CRLF line ends": lambda raw: raw.replace(b"\n", b"\r\n"),
+    "a blank line at the end": lambda raw: raw + b"\n",
+    "all three": lambda raw: b"\xef\xbb\xbf" + raw.replace(b"\n", b"\r\n") + b"\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("resaving", list(RESAVINGS))
+def test_a_file_saved_again_is_the_same_import(world: World, tmp_path: Path, resaving: str) -> None:
+    path = _csv(tmp_path, _donations(4))
+    kwargs = {"book_id": world.fund_id, "username": "treasurer"}
+    first = import_entries(world.ledger, entry_file=read_entry_file(path), **kwargs)  # type: ignore[arg-type]
+    before = _counts(world)
+    resaved = tmp_path / "resaved.csv"
+    resaved.write_bytes(RESAVINGS[resaving](path.read_bytes()))
+    assert resaved.read_bytes() != path.read_bytes()
+    again = import_entries(world.ledger, entry_file=read_entry_file(resaved), **kwargs)  # type: ignore[arg-type]
+    assert again.import_id == first.import_id
+    assert (again.entries_posted, again.entries_before) == (0, 4)
+    assert _counts(world) == before
+
+
+def test_an_interrupted_import_continues_from_a_file_saved_again(
+    world: World, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path, _donations(6))
+
+    def stop_after_one_batch(done: int, _total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_entries(
+            world.ledger,
+            book_id=world.fund_id,
+            entry_file=read_entry_file(path),
+            username="treasurer",
+            batch_size=2,
+            progress=stop_after_one_batch,
+        )
+    resaved = tmp_path / "resaved.csv"
+    resaved.write_bytes(RESAVINGS["all three"](path.read_bytes()))
+    result = import_entries(
+        world.ledger,
+        book_id=world.fund_id,
+        entry_file=read_entry_file(resaved),
+        username="treasurer",
+    )
+    assert (result.entries_posted, result.entries_before, result.resumed) == (4, 2, True)
+    assert _counts(world)[0] == 6
+
+
+def test_different_entries_are_a_different_import(world: World, tmp_path: Path) -> None:
+    one = read_entry_file(_csv(tmp_path, _donations(2), name="one.csv"))
+    two = read_entry_file(_csv(tmp_path, _donations(2).replace("1.50", "1.51"), name="two.csv"))
+    kwargs = {"book_id": world.fund_id, "username": "treasurer"}
+    a = import_entries(world.ledger, entry_file=one, **kwargs)  # type: ignore[arg-type]
+    b = import_entries(world.ledger, entry_file=two, **kwargs)  # type: ignore[arg-type]
+    assert a.import_id != b.import_id and b.entries_posted == 2
 
 
 def test_an_interrupted_import_continues_after_its_last_batch(world: World, tmp_path: Path) -> None:
@@ -202,3 +264,30 @@ def test_batch_size_is_checked(world: World, tmp_path: Path) -> None:
                 batch_size=size,
             )
     assert _counts(world)[0] == 0
+
+
+def test_an_import_begun_under_the_file_bytes_id_is_continued(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Imports begun before ids came from the entries were known by the file's bytes."""
+    entry_file = read_entry_file(_csv(tmp_path, _donations(4)))
+    monkeypatch.setattr(imports, "import_id_of", imports._earlier_import_id)
+
+    def stop(done: int, _total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_entries(
+            world.ledger,
+            book_id=world.fund_id,
+            entry_file=entry_file,
+            username="treasurer",
+            batch_size=2,
+            progress=stop,
+        )
+    monkeypatch.undo()
+    result = import_entries(
+        world.ledger, book_id=world.fund_id, entry_file=entry_file, username="treasurer"
+    )
+    assert (result.entries_posted, result.entries_before) == (2, 2)
+    assert _counts(world)[0] == 4

@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.app.pages.base import BookPage
+from desktop.app.plain import PlainLabel
 from ledger.i18n import N_, _
 from ledger.money import format_fen
 from ledger.services.dashboard import Dashboard, book_dashboard
@@ -82,15 +83,15 @@ class DashboardPage(BookPage):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.data: Dashboard | None = None
-        self.heading = QLabel()
+        self.heading = PlainLabel()
         self.heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
         box = QGroupBox(_("Key figures"))
         form = QFormLayout(box)
         self.values: dict[str, QLabel] = {}
         self.labels: dict[str, QLabel] = {}
         for key, label in _FIGURES:
-            self.labels[key] = QLabel(_(label))
-            self.values[key] = QLabel("…")
+            self.labels[key] = PlainLabel(_(label))
+            self.values[key] = PlainLabel("…")
             self.values[key].setAlignment(Qt.AlignmentFlag.AlignRight)
             self.values[key].setObjectName(f"figure_{key}")
             form.addRow(self.labels[key], self.values[key])

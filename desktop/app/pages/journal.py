@@ -9,10 +9,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -22,6 +20,7 @@ from desktop.app.errors import presenter
 from desktop.app.forms import refusal
 from desktop.app.models import JournalModel
 from desktop.app.pages.base import BookPage
+from desktop.app.plain import PlainLabel, plain_question
 from ledger.access import Action
 from ledger.dates import parse_date
 from ledger.errors import GongzhangError
@@ -59,13 +58,13 @@ class JournalPage(BookPage):
         apply.clicked.connect(self.apply_filters)
         for edit in (self.date_from, self.date_to, self.account, self.text):
             edit.returnPressed.connect(self.apply_filters)
-        self.count = QLabel()
+        self.count = PlainLabel()
         self.model.counted.connect(
             lambda n: self.count.setText(_("{n} postings").format(n=f"{n:,}"))
         )
         # While a new order is read the rows shown stay; the header already shows the column
         # clicked, and this says the rows are still coming.
-        self.sorting = QLabel(_("Sorting…"))
+        self.sorting = PlainLabel(_("Sorting…"))
         keep_room = self.sorting.sizePolicy()
         keep_room.setRetainSizeWhenHidden(True)  # the filter fields do not jump
         self.sorting.setSizePolicy(keep_room)
@@ -146,15 +145,14 @@ class JournalPage(BookPage):
         menu.popup(self.view.viewport().mapToGlobal(point))
 
     def ask_reverse(self, entry_id: int, number: str) -> None:
-        answer = QMessageBox.question(
+        if plain_question(
             self,
             _("Reverse entry"),
             _(
                 "Post a reversing entry for {number}? The original stays in the books; the "
                 "reversal cancels it."
             ).format(number=number),
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        ):
             self.reverse(entry_id)
 
     def reverse(self, entry_id: int) -> None:

@@ -46,6 +46,7 @@ from desktop.app.forms import (
 )
 from desktop.app.models import ColumnSpec, RowsModel
 from desktop.app.pages.base import BookPage
+from desktop.app.plain import PlainLabel
 from ledger.access import Action
 from ledger.charts import DONATION_INCOME_BY_SOURCE, MICRO_FUND_EXPENSE_BY_CATEGORY
 from ledger.clock import today
@@ -63,6 +64,7 @@ from ledger.rules.microfund import (
     receipt_number,
 )
 from ledger.rules.privacy import mask_name
+from ledger.services.attachments import read_attachment_file
 from ledger.services.counterparties import CounterpartyKind, add_counterparty
 from ledger.services.microfund import (
     MAX_MEMO_LENGTH,
@@ -160,7 +162,7 @@ def _chosen_purpose(combo: QComboBox) -> str | None:
 def _note_label(style: str) -> QLabel:
     """A one-sentence note under a field (an error in red, a hint in grey), hidden while
     empty."""
-    label = QLabel()
+    label = PlainLabel()
     label.setStyleSheet(style)
     label.setWordWrap(True)
     label.setVisible(False)
@@ -288,7 +290,7 @@ class DonationsPage(BookPage):
         self.kind.setCurrentIndex(self.kind.findData(CounterpartyKind.RESIDENT.value))
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.new_donor_hint = _note_label(NOTE_STYLE)
-        self.kind_label = QLabel(_("Kind of new donor"))
+        self.kind_label = PlainLabel(_("Kind of new donor"))
         form.addRow(self.kind_label, _stacked(self.kind, self.new_donor_hint))
         self.source = QComboBox()
         for source, code in DONATION_INCOME_BY_SOURCE.items():
@@ -328,7 +330,7 @@ class DonationsPage(BookPage):
         self.receipts = RowsModel(RECEIPT_COLUMNS)
         self.view, self.proxy = table(self.receipts)
         self.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.total = QLabel()
+        self.total = PlainLabel()
         listing = QGroupBox(_("Donation receipts"))
         list_layout = QVBoxLayout(listing)
         list_layout.addWidget(self.view)
@@ -858,14 +860,7 @@ class ExpensesPage(BookPage):
         def job(session: Session) -> tuple[int, str, str | None, int]:
             receipt = None
             if values.receipt is not None:
-                try:
-                    receipt = (values.receipt.name, values.receipt.read_bytes())
-                except OSError as exc:
-                    raise InvalidInputError(
-                        _("Cannot read {file}: {reason}").format(
-                            file=values.receipt, reason=exc.strerror
-                        )
-                    ) from exc
+                receipt = read_attachment_file(values.receipt)
             actor = user.actor(session)
             expense = record_expense(
                 session,
@@ -1060,16 +1055,11 @@ class ExpensesPage(BookPage):
         user = self.user
 
         def job(session: Session) -> str:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise InvalidInputError(
-                    _("Cannot read {file}: {reason}").format(file=path, reason=exc.strerror)
-                ) from exc
+            name, data = read_attachment_file(path)
             attached = attach_expense_receipt(
                 session,
                 expense_id=expense_id,
-                filename=path.name,
+                filename=name,
                 data=data,
                 actor=user.actor(session),
             )

@@ -44,6 +44,7 @@ from desktop.app.forms import (
 )
 from desktop.app.models import ColumnSpec, RowsModel
 from desktop.app.pages.base import BookPage
+from desktop.app.plain import PlainLabel
 from ledger.access import Action
 from ledger.charts import TRUST_EXPENSE_BY_BUDGET_LINE
 from ledger.clock import today
@@ -131,7 +132,7 @@ def scrolling(widget: QWidget) -> QScrollArea:
 
 
 def heading(text: str = "") -> QLabel:
-    label = QLabel(text)
+    label = PlainLabel(text)
     label.setStyleSheet("font-size: 13pt; font-weight: bold;")
     label.setWordWrap(True)
     return label
@@ -186,8 +187,10 @@ class UnitsPage(BookPage):
         self.filter = QLineEdit(placeholderText=_("Find a unit, building or owner key"))
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.summary = QLabel()
-        privacy = QLabel(_("Owners are shown by their owner key only; their names stay private."))
+        self.summary = PlainLabel()
+        privacy = PlainLabel(
+            _("Owners are shown by their owner key only; their names stay private.")
+        )
         privacy.setStyleSheet(NOTE_STYLE)
         bar = QHBoxLayout()
         bar.addWidget(self.filter, 1)
@@ -310,12 +313,12 @@ class FeesPage(BookPage):
         fit_rows(self.buildings_view, 5)
         self.owing = RowsModel(OWING_COLUMNS)
         self.owing_view, _proxy = table(self.owing, stretch=3)
-        self.owed_total = QLabel()
+        self.owed_total = PlainLabel()
         right = QVBoxLayout()
-        right.addWidget(QLabel(_("Arrears by building")))
+        right.addWidget(PlainLabel(_("Arrears by building")))
         right.addWidget(self.buildings_view)
         right.addWidget(self.owed_total)
-        right.addWidget(QLabel(_("Units that owe (units and amounts only)")))
+        right.addWidget(PlainLabel(_("Units that owe (units and amounts only)")))
         right.addWidget(self.owing_view, 1)
 
         body = QHBoxLayout()
@@ -399,7 +402,7 @@ class FeesPage(BookPage):
         self.rate_period.edit.returnPressed.connect(self.refresh)
         show_rate = QPushButton(_("Show"))
         show_rate.clicked.connect(self.refresh)
-        self.rate_text = QLabel()
+        self.rate_text = PlainLabel()
         self.rate_text.setWordWrap(True)
         box = QGroupBox(_("Collection rate of a month"))
         grid = QGridLayout(box)
@@ -634,7 +637,7 @@ class RemunerationPage(BookPage):
         self.rule = heading()
         self.model = RowsModel(REMUNERATION_COLUMNS)
         self.view, _proxy = table(self.model, sortable=False)
-        self.totals = QLabel()
+        self.totals = PlainLabel()
         self.totals.setWordWrap(True)
         self.period = Field(a_month, label=_("Month"), placeholder=_("YYYY-MM, e.g. 2025-01"))
         self.date = date_field(
@@ -654,7 +657,7 @@ class RemunerationPage(BookPage):
         form.addRow(_("Month"), self.period)
         form.addRow(_("Date"), self.date)
         form.addRow(self.post_button)
-        explain = QLabel(
+        explain = PlainLabel(
             _(
                 "The company is paid only its remuneration, a share of the fees; it is posted "
                 "once a month, after the month has ended."
@@ -843,12 +846,12 @@ class BudgetPage(BookPage):
         self.year_choice.activated.connect(
             lambda _i: self.show_year(self.year_choice.currentData())
         )
-        self.status = QLabel()
+        self.status = PlainLabel()
         self.status.setWordWrap(True)
         self.status.setStyleSheet("font-weight: bold;")
         self.model = RowsModel(BUDGET_COLUMNS)
         self.view, _proxy = table(self.model, stretch=1)
-        self.totals = QLabel()
+        self.totals = PlainLabel()
         self.approve_note = Field(
             plain_text,
             label=_("Note"),
@@ -867,7 +870,7 @@ class BudgetPage(BookPage):
         approve_row.addWidget(self.approve_note, 1)
         approve_row.addWidget(self.approve_button, 0, Qt.AlignmentFlag.AlignTop)
         top = QHBoxLayout()
-        top.addWidget(QLabel(_("Budget year")))
+        top.addWidget(PlainLabel(_("Budget year")))
         top.addWidget(self.year_choice)
         top.addWidget(self.status, 1)
         execution = QVBoxLayout()
@@ -892,20 +895,20 @@ class BudgetPage(BookPage):
         self.line_labels: dict[str, QLabel] = {}
         editor = QGroupBox(_("Draft a new year's budget"))
         grid = QGridLayout(editor)
-        grid.addWidget(QLabel(_("Budget year")), 0, 0)
+        grid.addWidget(PlainLabel(_("Budget year")), 0, 0)
         grid.addWidget(self.new_year, 0, 1)
         for row, (key, code) in enumerate(TRUST_EXPENSE_BY_BUDGET_LINE.items(), start=1):
             field = Field(
                 budget_amount, label=key, placeholder="0.00", required=False, capitals=True
             )
             field.changed.connect(self._show_total)
-            label = QLabel(f"{code} {key}")
+            label = PlainLabel(f"{code} {key}")
             label.setWordWrap(True)
             self.lines[key] = field
             self.line_labels[key] = label
             grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(field, row, 1)
-        self.new_total = QLabel()
+        self.new_total = PlainLabel()
         self.new_total.setWordWrap(True)
         copy = QPushButton(_("Copy the year shown"))
         copy.clicked.connect(self.copy_shown)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -36,6 +35,7 @@ from sqlmodel import Session, col, func, select
 from desktop.app.errors import message_of, presenter
 from desktop.app.forms import ERROR_STYLE, GOOD_STYLE, NOTE_STYLE, Field
 from desktop.app.pages.base import BookPage
+from desktop.app.plain import PlainLabel
 from desktop.cli_report import write_notice
 from desktop.progress import Progress
 from ledger import i18n
@@ -300,11 +300,11 @@ class ReportsPage(BookPage):
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
         self.bar.setTextVisible(False)
-        self.bar_label = QLabel()
-        self.status = QLabel()
+        self.bar_label = PlainLabel()
+        self.status = PlainLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problem_label = QLabel()
+        self.problem_label = PlainLabel()
         self.problem_label.setStyleSheet(ERROR_STYLE)
         self.problem_label.setWordWrap(True)
 
@@ -332,7 +332,7 @@ class ReportsPage(BookPage):
         column.addLayout(running)
         column.addWidget(self.status)
         column.addStretch(1)
-        hint = QLabel(
+        hint = PlainLabel(
             _(
                 "The notice is written in its own language, whatever the language of the app. "
                 "Names of individuals are masked as on the public board."

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.app.models import ColumnSpec, RowsModel, SortProxy
 from desktop.app.pages.base import BookPage
+from desktop.app.plain import PlainLabel
 from ledger.access import PERMISSIONS, Action, action_label
 from ledger.domain import Role
 from ledger.i18n import N_, _
@@ -71,7 +71,7 @@ class UsersPage(BookPage):
                 widget.setToolTip(_("Only an administrator may add users."))
         self.table = table
         access = self._access_box(allowed=allowed)
-        matrix = QLabel(
+        matrix = PlainLabel(
             "\n".join(
                 f"{Role(role).label}: "
                 + _(", ").join(action_label(a) for a in Action if Role(role) in PERMISSIONS[a])

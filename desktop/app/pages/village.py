@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from desktop.app.forms import (
 from desktop.app.models import ColumnSpec, RowsModel
 from desktop.app.pages.base import BookPage
 from desktop.app.pages.property import heading, positive_money, scrolling
+from desktop.app.plain import PlainLabel
 from ledger.access import Action
 from ledger.chain import voucher_number
 from ledger.charts import COLLECTIVE_SPLIT_ACCOUNTS
@@ -116,8 +116,10 @@ class HouseholdsPage(BookPage):
         self.model = RowsModel(HOUSEHOLD_COLUMNS)
         self.view, self.proxy = table(self.model, stretch=1)
         self.view.selectionModel().selectionChanged.connect(self._row_chosen)
-        self.totals = QLabel()
-        privacy = QLabel(_("Households are shown by their label only; heads' names stay private."))
+        self.totals = PlainLabel()
+        privacy = PlainLabel(
+            _("Households are shown by their label only; heads' names stay private.")
+        )
         privacy.setStyleSheet(NOTE_STYLE)
         privacy.setWordWrap(True)
 
@@ -373,13 +375,13 @@ class ExitSchedulePage(BookPage):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.data: ScheduleData | None = None
         self.summary = heading()
-        self.note = QLabel()
+        self.note = PlainLabel()
         self.note.setWordWrap(True)
         self.model = RowsModel(SCHEDULE_COLUMNS)
         self.view, _proxy = table(self.model, sortable=False, stretch=5)
-        after = QLabel(_("After the last contract year the investor's share is 0%."))
+        after = PlainLabel(_("After the last contract year the investor's share is 0%."))
         after.setStyleSheet(NOTE_STYLE)
-        self.current = QLabel()
+        self.current = PlainLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.note)
@@ -500,21 +502,21 @@ class DistributionsPage(BookPage):
         fit_rows(self.periods_view, 3)
         self.periods_view.selectionModel().selectionChanged.connect(self._period_chosen)
         self.summary = heading()
-        self.figures = QLabel()
+        self.figures = PlainLabel()
         self.figures.setWordWrap(True)
         self.parts = RowsModel(PART_COLUMNS)
         self.parts_view, _proxy = table(self.parts, sortable=False, stretch=0)
         fit_rows(self.parts_view, len(SPLIT_PARTS) + 2)
         self.households = RowsModel(SHARE_COLUMNS)
         self.households_view, _proxy = table(self.households, stretch=0)
-        self.household_totals = QLabel()
+        self.household_totals = PlainLabel()
         report = QVBoxLayout()
-        report.addWidget(QLabel(_("Distributions made")))
+        report.addWidget(PlainLabel(_("Distributions made")))
         report.addWidget(self.periods_view)
         report.addWidget(self.summary)
         report.addWidget(self.figures)
         report.addWidget(self.parts_view)
-        report.addWidget(QLabel(_("What each household receives")))
+        report.addWidget(PlainLabel(_("What each household receives")))
         report.addWidget(self.households_view, 1)
         report.addWidget(self.household_totals)
         layout = QHBoxLayout(self)
@@ -565,7 +567,7 @@ class DistributionsPage(BookPage):
         form.addRow(_("Profit"), self.profit)
         form.addRow(_("Split"), self.weights)
         form.addRow(self.distribute_button)
-        explain = QLabel(
+        explain = PlainLabel(
             _(
                 "The investor takes its share for the contract year first; the rest is split "
                 "between the shareholders, the public-welfare fund, the project reserve and "

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -47,6 +46,7 @@ from desktop.app.forms import (
 )
 from desktop.app.models import SORT_ROLE, ColumnSpec, RowsModel
 from desktop.app.pages.base import BookPage
+from desktop.app.plain import PlainLabel, plain_box, plain_tip
 from ledger.access import Action
 from ledger.clock import today
 from ledger.errors import GongzhangError, InvalidInputError
@@ -377,7 +377,7 @@ class VotesPage(BookPage):
         self.new_button.clicked.connect(self.show_form)
         self.close_button = QPushButton(_("Close the vote…"))
         self.close_button.clicked.connect(self.ask_close)
-        self.count = QLabel()
+        self.count = PlainLabel()
         refuse(self.user.role, Action.MANAGE_VOTES, self.new_button, self.close_button)
         top = QWidget()
         bar = QHBoxLayout()
@@ -575,7 +575,7 @@ class VotesPage(BookPage):
         self.project_cost = Field(
             parse_cost, label=_("Cost"), placeholder="8000", capitals=True, show_error=False
         )
-        self.project_error = QLabel()
+        self.project_error = PlainLabel()
         self.project_error.setStyleSheet(ERROR_STYLE)
         self.project_error.setWordWrap(True)
         self.add_project_button = QPushButton(_("Add project"))
@@ -609,7 +609,7 @@ class VotesPage(BookPage):
         return projects
 
     def _lay_out_form(self) -> QWidget:
-        self.form_error = QLabel()
+        self.form_error = PlainLabel()
         self.form_error.setStyleSheet(ERROR_STYLE)
         self.form_error.setWordWrap(True)
         self.create_button = QPushButton(_("Open the vote"))
@@ -876,10 +876,10 @@ class VotesPage(BookPage):
     # -- the ballot desk -----------------------------------------------------------------------
 
     def _build_desk(self) -> QWidget:
-        self.desk_title = QLabel()
+        self.desk_title = PlainLabel()
         self.desk_title.setWordWrap(True)
         self.desk_title.setStyleSheet("font-weight: bold;")
-        self.counter = QLabel()
+        self.counter = PlainLabel()
         self.counter.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.counter.setObjectName("ballot_counter")
         self.voter = QLineEdit()
@@ -891,13 +891,13 @@ class VotesPage(BookPage):
         completer.setMaxVisibleItems(12)
         self.voter.setCompleter(completer)
         self.voter.returnPressed.connect(self._voter_entered)
-        self.voter_hint = QLabel()
+        self.voter_hint = PlainLabel()
         self.voter_hint.setStyleSheet(NOTE_STYLE)
         self.voter.textChanged.connect(self._voter_changed)
         self.choice = QLineEdit()
         self.choice.returnPressed.connect(self.record_ballot)
         self.choice.textChanged.connect(self._choice_changed)
-        self.choice_hint = QLabel()
+        self.choice_hint = PlainLabel()
         self.choice_hint.setWordWrap(True)
         self.cast_on = date_field(_("Cast on"))
         self.cast_on.changed.connect(self._choice_changed)
@@ -912,7 +912,7 @@ class VotesPage(BookPage):
         self.proxy_name.textChanged.connect(self._choice_changed)
         self.record_button = QPushButton(_("Record ballot (Enter)"))
         self.record_button.clicked.connect(self.record_ballot)
-        self.desk_message = QLabel()
+        self.desk_message = PlainLabel()
         self.desk_message.setWordWrap(True)
         self.desk_message.setObjectName("desk_message")
         self.recent = RowsModel(RECENT_COLUMNS)
@@ -942,7 +942,7 @@ class VotesPage(BookPage):
         left.addWidget(self.desk_message)
         left.addStretch(1)
         right = QVBoxLayout()
-        right.addWidget(QLabel(_("Recorded at this desk, latest first")))
+        right.addWidget(PlainLabel(_("Recorded at this desk, latest first")))
         right.addWidget(self.recent_view)
         desk = QWidget()
         row = QHBoxLayout(desk)
@@ -1153,7 +1153,7 @@ class VotesPage(BookPage):
         full = message_of(error)
         text = first_sentence(full)
         self._desk_says(text, good=False)
-        self.desk_message.setToolTip(full if full != text else "")
+        self.desk_message.setToolTip(plain_tip(full) if full != text else "")
         self.message.emit(full)
         self.ballot_refused.emit(text)
         if not isinstance(error, GongzhangError):
@@ -1167,7 +1167,7 @@ class VotesPage(BookPage):
         info = self.current
         if info is None:
             return
-        box = QMessageBox(self)
+        box = plain_box(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(_("Close the vote"))
         box.setText(
@@ -1206,7 +1206,7 @@ class VotesPage(BookPage):
     # -- the result ----------------------------------------------------------------------------
 
     def _build_result(self) -> QWidget:
-        self.summary = QLabel()
+        self.summary = PlainLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -1214,7 +1214,7 @@ class VotesPage(BookPage):
         self.figures_view, _proxy = table(self.figures, sortable=False, stretch=0)
         self.projects_result = RowsModel(PROJECT_COLUMNS)
         self.projects_view, self.projects_proxy = table(self.projects_result, stretch=1)
-        self.result_note = QLabel()
+        self.result_note = PlainLabel()
         self.result_note.setWordWrap(True)
         self.result_note.setStyleSheet(NOTE_STYLE)
         box = QWidget()

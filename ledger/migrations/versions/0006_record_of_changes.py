@@ -2,8 +2,8 @@
 encrypted under the password); the rows of every covered table, as they are, become the first record
 (``record.baseline``) so that verification can replay the record from here on
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-04
 """
 
@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from ledger.record import baseline
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
