@@ -735,14 +735,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def _new_password(args: argparse.Namespace, whose: str) -> str:
     """A new password: from standard input with --new-password-stdin (the line after the
-    acting user's own, when --password-stdin gives that too), else asked twice on a terminal."""
+    acting user's own, when --password-stdin gives that too), else $GONGZHANG_NEW_PASSWORD,
+    else asked twice on a terminal."""
     if args.new_password_stdin:
         return stdin_line(args, 1 if args.password_stdin else 0)
+    given = os.environ.get("GONGZHANG_NEW_PASSWORD")
+    if given is not None:
+        return given
     if not sys.stdin.isatty():
         raise InvalidInputError(
             _(
-                "Give {user}'s new password with --new-password-stdin (or run this on a "
-                "terminal, where it is asked)."
+                "Give {user}'s new password with --new-password-stdin or in "
+                "GONGZHANG_NEW_PASSWORD (or run this on a terminal, where it is asked)."
             ).format(user=whose)
         )
     first = getpass.getpass(_("New password for {user}: ").format(user=whose))

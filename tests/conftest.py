@@ -29,6 +29,7 @@ TEST_DB = os.environ.get("GONGZHANG_TEST_DB")
 TEST_PASSWORD = DEMO_PASSWORD
 os.environ["GONGZHANG_PASSWORD"] = TEST_PASSWORD
 os.environ["GONGZHANG_APPROVER_PASSWORD"] = TEST_PASSWORD
+os.environ["GONGZHANG_NEW_PASSWORD"] = TEST_PASSWORD
 # scrypt at its real cost (32 MiB, ~0.1 s) for every user a test makes would take minutes of
 # the suite; each hash names its parameters, so the lower cost is only that of the tests' own.
 users.SCRYPT_N = signing.SCRYPT_N = 2**4
