@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.cli_common import EXIT_OK, Commands, emit_json
-from desktop.cli_report import FORMATS, format_of, write_notice
+from desktop.cli_report import FORMATS, format_of
 from desktop.progress import Progress
 from ledger.db import open_ledger
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
+from reports.write import write_notice
 
 if TYPE_CHECKING:
     from reports.notice import Notice

@@ -12,29 +12,12 @@ from desktop.cli_common import EXIT_OK, Commands, emit_json
 from desktop.texttable import display_width, render_table
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
-from ledger.pabulib import PbElection, format_amount, read_pb
+from ledger.pabulib import PbElection, format_amount, read_pb_file
 from ledger.rules.pb import Amount, PbTally, tally
 from ledger.services.votes import rule_label
 
 #: What ``--rule`` accepts; ``both`` is greedy and MES side by side.
 RULE_CHOICES = ("greedy", "mes", "plurality", "both")
-
-
-def read_pb_file(path: str) -> PbElection:
-    """Read a ``.pb`` file from disk (UTF-8, with or without a byte-order mark)."""
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InvalidInputError(
-            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(
-            _("{path} is not UTF-8 text (byte {position}); a .pb file is UTF-8.").format(
-                path=path, position=exc.start
-            )
-        ) from exc
-    return read_pb(text)
 
 
 #: How wide a project's name may be in a table before it is shortened with "…".

@@ -4,9 +4,6 @@ notices of every book at once (``--all``)."""
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +16,7 @@ from ledger.i18n import _
 from ledger.models import Book
 from ledger.services.books import find_book, list_books
 from ledger.services.votes import list_votes
+from reports.write import write_notice
 
 if TYPE_CHECKING:
     from reports.notice import Notice
@@ -48,30 +46,6 @@ def format_of(args: argparse.Namespace, out: Path) -> str:
     raise InvalidInputError(
         _("Say the format with --format pdf or --format xlsx (or name the file .pdf or .xlsx).")
     )
-
-
-def write_notice(
-    make: Callable[[], Notice], out: Path, fmt: str, progress: Progress | None = None
-) -> None:
-    """Render into a temporary file beside ``out`` and move it into place only when complete,
-    so an interrupted report leaves no half-written file."""
-    from reports.pdf import render_pdf  # noqa: PLC0415 - see cmd_report
-    from reports.xlsx import render_xlsx  # noqa: PLC0415
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".gongzhang-", suffix=f".{fmt}", dir=out.parent)
-    os.close(fd)
-    try:
-        notice = make()
-        tick = None if progress is None else progress.update
-        if fmt == "pdf":
-            render_pdf(notice, temp, progress=tick)
-        else:
-            render_xlsx(notice, temp, progress=tick)
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _options(args: argparse.Namespace) -> ReportOptions:

@@ -18,14 +18,14 @@ from desktop.cli_common import (
     ledger_arg,
     open_from,
 )
-from desktop.cli_pb import read_pb_file, short_name
+from desktop.cli_pb import short_name
 from desktop.texttable import render_table
 from ledger.dates import parse_date
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.models import Vote
 from ledger.money import parse_money
-from ledger.pabulib import write_pb
+from ledger.pabulib import read_pb_file, write_pb
 from ledger.rules.ballots import BUDGET_BALLOT_TYPES, parse_fraction
 from ledger.rules.meetings import Matter
 from ledger.services.books import find_book

@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
@@ -580,3 +581,20 @@ def _check_first_cell(text: str) -> None:
                 text=_q(text)
             )
         )
+
+
+def read_pb_file(path: str) -> PbElection:
+    """Read a ``.pb`` file from disk (UTF-8, with or without a byte-order mark)."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InvalidInputError(
+            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            _("{path} is not UTF-8 text (byte {position}); a .pb file is UTF-8.").format(
+                path=path, position=exc.start
+            )
+        ) from exc
+    return read_pb(text)

@@ -56,3 +56,27 @@ def test_no_float_on_money_paths() -> None:
     # ledger/db.py takes the busy timeout in seconds as a float; reports/pdf.py measures the
     # page in points (reportlab's floats) — amounts reach it only as formatted text.
     assert [h for h in hits if not h.startswith(("db.py", "pdf.py"))] == []
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_the_app_imports_nothing_from_the_command_line() -> None:
+    """The app and the command line share the operations in ``ledger``; neither borrows from
+    the other (a helper of the command line the app needs belongs in ``ledger``)."""
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            m for m in imported_modules(path) if m == "desktop.cli" or m.startswith("desktop.cli")
+        )
+        for path in (ROOT / "desktop" / "app").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}

@@ -46,7 +46,6 @@ from desktop.app.pages.village import DistributionsPage, ExitSchedulePage, House
 from desktop.app.pages.votes import VotesPage
 from desktop.app.plain import PlainLabel, plain_box
 from desktop.app.session import SignedIn
-from desktop.cli_pb import read_pb_file
 from ledger import i18n
 from ledger.backup import (
     BackupInfo,
@@ -64,6 +63,7 @@ from ledger.backup import (
 from ledger.domain import BookKind, Role
 from ledger.errors import CancelledError, PermissionDeniedError
 from ledger.i18n import _
+from ledger.pabulib import read_pb_file
 from ledger.services.books import list_books
 from ledger.services.electorate import import_electorate
 from ledger.services.votes import import_pb

@@ -2,7 +2,7 @@
 of the app's), PDF or Excel, and the receipt or vote when the notice is about one; preview the
 notice's text, print the preview through the system's printer dialog, or export the file.
 
-The export runs on the database worker (``desktop.cli_report.write_notice``: a temporary file
+The export runs on the database worker (``reports.write.write_notice``: a temporary file
 beside the target, moved into place only when complete) with a progress bar; Cancel makes the
 next progress report raise, and ``write_notice`` removes the temporary file on the way out, so
 a cancelled export leaves no file at all."""
@@ -36,7 +36,6 @@ from desktop.app.errors import message_of, presenter
 from desktop.app.forms import ERROR_STYLE, GOOD_STYLE, NOTE_STYLE, Field
 from desktop.app.pages.base import BookPage
 from desktop.app.plain import PlainLabel
-from desktop.cli_report import write_notice
 from desktop.progress import Progress
 from ledger import i18n
 from ledger.errors import GongzhangError, InvalidInputError
@@ -50,6 +49,7 @@ from reports.format import cell_text
 from reports.notice import CellKind, Chart, KeyFigures, Notice, Paragraph, Table
 from reports.notices.common import Period, ReportOptions, parse_report_period
 from reports.notices.registry import KINDS, build_notice, kinds_for
+from reports.write import write_notice
 
 #: The notice's own language, whatever the app's (names as each language writes itself).
 NOTICE_LANGUAGES = (("zh", "中文"), ("en", "English"))
