@@ -11,9 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING, Any
 
 from desktop import (
     argparse_catalog,
@@ -27,6 +25,7 @@ from desktop import (
     cli_village,
     cli_votes,
 )
+from desktop.cli_choices import DEFAULT_BUSY_TIMEOUT_S, DEFAULT_KEEP
 from desktop.cli_common import (
     EXIT_OK,
     EXIT_REFUSED,
@@ -41,39 +40,15 @@ from desktop.cli_common import (
     new_ledger,
     open_from,
 )
-from desktop.system_libraries import (
-    EXIT_CANNOT_START,
-    cannot_start_problem,
-    default_platform,
-    no_display_problem,
-)
 from desktop.texttable import render_table
 from ledger import i18n
-from ledger.backup import (
-    DEFAULT_KEEP,
-    automatic_backup,
-    backup_ledger,
-    backups_folder,
-    list_backups,
-    restore_backup,
-    size_text,
-)
-from ledger.chain import voucher_number
-from ledger.dates import parse_date, parse_period_end
-from ledger.db import DEFAULT_BUSY_TIMEOUT_S, default_ledger_path
 from ledger.domain import BookKind, Role
 from ledger.errors import GongzhangError, InvalidInputError
 from ledger.i18n import _
-from ledger.models import Book
-from ledger.money import parse_money
-from ledger.services.attachments import attach_file
-from ledger.services.balances import trial_balance
-from ledger.services.books import close_period, create_book, find_book, list_books
-from ledger.services.demo import build_demo
-from ledger.services.entries import PostingLine, find_entry, post_entry, reverse_entry
-from ledger.services.journal import JournalFilter, journal_count, journal_page
-from ledger.services.users import authenticate, create_user, list_users
-from ledger.verify import normalize_digest, verify_digest, verify_ledger
+
+if TYPE_CHECKING:
+    from ledger.models import Book
+    from ledger.services.entries import PostingLine
 
 MAX_JOURNAL_LIMIT = 10_000
 
@@ -82,6 +57,9 @@ MAX_JOURNAL_LIMIT = 10_000
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from ledger.db import default_ledger_path
+    from ledger.services.users import create_user
+
     path = args.path or str(default_ledger_path())
     if not args.path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -103,6 +81,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from ledger.services.demo import build_demo
+
     with new_ledger(args) as ledger, ledger.write() as s:
         summary = build_demo(s)
     estate, village = summary.estate, summary.village.distribution
@@ -183,6 +163,8 @@ def _book_json(book: Book) -> dict[str, Any]:
 
 
 def cmd_book_add(args: argparse.Namespace) -> int:
+    from ledger.services.books import create_book
+
     with open_from(args) as ledger, ledger.write() as s:
         book = create_book(
             s, kind=args.kind, name=args.name, organisation=args.organisation, actor=actor(s, args)
@@ -200,6 +182,8 @@ def cmd_book_add(args: argparse.Namespace) -> int:
 
 
 def cmd_book_list(args: argparse.Namespace) -> int:
+    from ledger.services.books import list_books
+
     with open_from(args) as ledger, ledger.read() as s:
         books = [_book_json(b) for b in list_books(s)]
     if args.json:
@@ -224,6 +208,9 @@ def cmd_book_list(args: argparse.Namespace) -> int:
 
 
 def _parse_line(text: str) -> PostingLine:
+    from ledger.money import parse_money
+    from ledger.services.entries import PostingLine
+
     code, sep, amount = text.partition("=")
     if not sep or not code.strip() or not amount.strip():
         raise InvalidInputError(
@@ -236,6 +223,11 @@ def _parse_line(text: str) -> PostingLine:
 
 
 def cmd_post(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.books import find_book
+    from ledger.services.entries import post_entry
+    from ledger.services.users import authenticate
+
     date = parse_date(args.date)
     lines = [_parse_line(t) for t in args.lines]
     with open_from(args) as ledger, ledger.write() as s:
@@ -273,6 +265,10 @@ def cmd_post(args: argparse.Namespace) -> int:
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.books import find_book
+    from ledger.services.entries import find_entry, reverse_entry
+
     date = parse_date(args.date) if args.date else None
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
@@ -292,6 +288,11 @@ def cmd_reverse(args: argparse.Namespace) -> int:
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
+    from ledger.chain import voucher_number
+    from ledger.services.attachments import attach_file
+    from ledger.services.books import find_book
+    from ledger.services.entries import find_entry
+
     source = Path(args.file)
     try:
         data = source.read_bytes()
@@ -322,6 +323,9 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 
 def cmd_close(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_period_end
+    from ledger.services.books import close_period, find_book
+
     through = parse_period_end(args.through)
     with open_from(args) as ledger, ledger.write() as s:
         book = close_period(
@@ -336,6 +340,10 @@ def cmd_close(args: argparse.Namespace) -> int:
 
 
 def cmd_balance(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.balances import trial_balance
+    from ledger.services.books import find_book
+
     at = parse_date(args.at) if args.at else None
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
@@ -412,6 +420,10 @@ def cmd_balance(args: argparse.Namespace) -> int:
 
 
 def cmd_journal(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.books import find_book
+    from ledger.services.journal import JournalFilter, journal_count, journal_page
+
     filters = JournalFilter(
         account_code=args.account,
         date_from=parse_date(args.date_from) if args.date_from else None,
@@ -476,11 +488,18 @@ def cmd_journal(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from desktop.system_libraries import (
+        EXIT_CANNOT_START,
+        cannot_start_problem,
+        default_platform,
+        no_display_problem,
+    )
+
     problem = no_display_problem()
     if problem is None:
         try:
             # Qt is loaded only here: every other command stays free of it (and fast to start).
-            from desktop.app.start import run_app  # noqa: PLC0415
+            from desktop.app.start import run_app
         except ImportError as exc:  # a library Qt's modules need is missing
             problem = cannot_start_problem(default_platform(), str(exc))
         else:
@@ -490,6 +509,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book, list_books
+    from ledger.verify import verify_ledger
+
     if args.digest is not None:
         return _verify_digest(args)
     with open_from(args) as ledger, ledger.read() as s:
@@ -523,6 +545,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _verify_digest(args: argparse.Namespace) -> int:
     """``verify PATH --digest HEX``: a notice's digest against the books it was made from."""
+    from ledger.verify import normalize_digest, verify_digest
+
     digest = normalize_digest(args.digest)  # refuse a malformed digest before opening anything
     with open_from(args) as ledger, ledger.read() as s:
         check = verify_digest(s, digest)
@@ -550,6 +574,8 @@ def _verify_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from ledger.backup import automatic_backup, backup_ledger
+
     if args.dest is not None and (args.keep is not None or args.folder is not None):
         raise InvalidInputError(
             _("--keep and --folder are for the backups folder; leave out DEST to use them.")
@@ -588,6 +614,8 @@ def _backups_of(args: argparse.Namespace) -> str:
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
+    from ledger.backup import backups_folder, list_backups, size_text
+
     backups = list_backups(_backups_of(args), folder=args.folder, verify=not args.quick)
     if args.json:
         emit_json(
@@ -637,6 +665,8 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from ledger.backup import restore_backup
+
     restored = restore_backup(args.backup, _backups_of(args), folder=args.folder)
     if args.json:
         emit_json(
@@ -659,6 +689,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
+    from ledger.services.users import create_user
+
     password = None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -684,6 +716,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
+    from ledger.services.users import list_users
+
     with open_from(args) as ledger, ledger.read() as s:
         users = [(u.username, u.display_name, u.role) for u in list_users(s)]
     if args.json:
@@ -698,6 +732,29 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 # --- parser ------------------------------------------------------------------------------------
+
+
+def version() -> str:
+    """The installed version of Gongzhang (the package's metadata)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("gongzhang")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: prints ``gongzhang <version>`` and exits; the version is looked up only
+    then (argparse's own ``version`` action wants it while the parser is built)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(f"gongzhang {version()}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list of commands reads best
@@ -721,6 +778,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
         prog="gongzhang",
         parents=[common],
         description=_("Gongzhang: tamper-evident public bookkeeping for a neighbourhood."),
+    )
+    parser.add_argument(
+        "--version", action=_VersionAction, help=_("print the version of Gongzhang and exit")
     )
     commands = Commands(
         parser.add_subparsers(dest="command", metavar=_("COMMAND"), required=True), common
@@ -879,6 +939,13 @@ def _language_from(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _is_database_error(exc: Exception) -> bool:
+    """Whether ``exc`` is one of SQLAlchemy's (loaded only by the commands that open a ledger,
+    so an error of any other command cannot be one)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
@@ -892,7 +959,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GongzhangError as exc:
         print(_("Error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_REFUSED
-    except SQLAlchemyError as exc:
+    except Exception as exc:
+        if not _is_database_error(exc):
+            raise
         # Something the checks above did not foresee: still one line, and the transaction
         # was rolled back, so nothing was written.
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]

@@ -4,17 +4,17 @@ greedy or the Method of Equal Shares, or greedy and MES side by side. No ledger 
 from __future__ import annotations
 
 import argparse
-from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.cli_common import EXIT_OK, Commands, emit_json
 from desktop.texttable import display_width, render_table
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
-from ledger.pabulib import PbElection, format_amount, read_pb
-from ledger.rules.pb import Amount, PbTally, tally
-from ledger.services.votes import rule_label
+
+if TYPE_CHECKING:
+    from ledger.pabulib import PbElection
+    from ledger.rules.pb import Amount, PbTally
 
 #: What ``--rule`` accepts; ``both`` is greedy and MES side by side.
 RULE_CHOICES = ("greedy", "mes", "plurality", "both")
@@ -22,6 +22,8 @@ RULE_CHOICES = ("greedy", "mes", "plurality", "both")
 
 def read_pb_file(path: str) -> PbElection:
     """Read a ``.pb`` file from disk (UTF-8, with or without a byte-order mark)."""
+    from ledger.pabulib import read_pb
+
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -55,6 +57,8 @@ def short_name(name: str) -> str:
 
 def show_amount(amount: Amount) -> str:
     """An amount for people: ``748,772.64`` (two decimals unless it needs more)."""
+    from ledger.pabulib import format_amount
+
     exact = format_amount(amount)
     whole, _dot, part = exact.partition(".")
     return f"{int(whole):,}.{part.ljust(2, '0')}"
@@ -62,6 +66,10 @@ def show_amount(amount: Amount) -> str:
 
 def amount_fen(amount: Amount) -> int:
     """An amount in hundredths of the currency unit (fen for yuan), for JSON."""
+    from fractions import Fraction
+
+    from ledger.pabulib import format_amount
+
     hundredths = Fraction(amount) * 100
     if hundredths.denominator != 1:
         raise InvalidInputError(
@@ -114,6 +122,8 @@ def _heading(path: str, election: PbElection) -> list[str]:
 
 
 def _used_line(result: PbTally, currency: str) -> str:
+    from ledger.services.votes import rule_label
+
     return _("{rule}: {count} projects, {used} of {budget} {currency} used, {left} left.").format(
         rule=rule_label(result.rule),
         count=len(result.selected),
@@ -125,6 +135,8 @@ def _used_line(result: PbTally, currency: str) -> str:
 
 
 def _print_one(election: PbElection, result: PbTally) -> None:
+    from ledger.services.votes import rule_label
+
     print(_("Rule: {rule}").format(rule=rule_label(result.rule)))
     rows = [
         [
@@ -183,6 +195,8 @@ def _print_side_by_side(election: PbElection, greedy: PbTally, mes: PbTally) -> 
 
 
 def cmd_pb_tally(args: argparse.Namespace) -> int:
+    from ledger.rules.pb import tally
+
     election = read_pb_file(args.file)
     rules = ["greedy", "mes"] if args.rule == "both" else [args.rule]
     if "plurality" in rules and election.vote_type != "choose-1":
