@@ -17,11 +17,9 @@ The commands take turns within each round (so a busy neighbour slows all of them
 ratio is that median over the median of ``python -c pass`` of the same run. Figures are printed
 as JSON and as a Markdown table.
 
-Bytecode: an installed Gongzhang has its modules compiled (pip does it at install), so by
-default the children may write and read ``__pycache__`` (``PYTHONDONTWRITEBYTECODE`` is
-dropped; the warm-up round compiles). ``--no-bytecode-cache`` keeps every child compiling the
-project's modules from source (``PYTHONDONTWRITEBYTECODE=1``, the libraries in the virtual
-environment keep the bytecode pip wrote), as a development shell with that variable set does.
+Bytecode: an installed Gongzhang has its modules compiled (pip does it at install), so the
+children may write and read ``__pycache__`` (``PYTHONDONTWRITEBYTECODE`` is dropped for them;
+the warm-up round compiles the project's modules into the source tree's ``__pycache__``).
 """
 
 from __future__ import annotations
@@ -56,11 +54,9 @@ def commands(demo: Path) -> dict[str, list[str]]:
     }
 
 
-def child_env(bytecode_cache: bool) -> dict[str, str]:
+def child_env() -> dict[str, str]:
     env = {**os.environ, "LANG": "C.UTF-8", "GONGZHANG_USER": "admin"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    if not bytecode_cache:
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 
 
@@ -84,8 +80,8 @@ def run_rounds(
     return times
 
 
-def measure(repeat: int, *, bytecode_cache: bool = True) -> dict[str, dict[str, float]]:
-    env = child_env(bytecode_cache)
+def measure(repeat: int) -> dict[str, dict[str, float]]:
+    env = child_env()
     with tempfile.TemporaryDirectory(prefix="gz-startup-") as tmp:
         demo = Path(tmp) / "demo.sqlite"
         subprocess.run(
@@ -120,21 +116,14 @@ def markdown(results: dict[str, dict[str, float]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument(
-        "--no-bytecode-cache",
-        action="store_true",
-        help="compile the project's modules from source in every process",
-    )
     args = parser.parse_args()
-    bytecode_cache = not args.no_bytecode_cache
-    results = measure(args.repeat, bytecode_cache=bytecode_cache)
+    results = measure(args.repeat)
     print(
         json.dumps(
             {
                 "python": platform.python_version(),
                 "cpus": os.cpu_count(),
                 "load": os.getloadavg(),
-                "bytecode_cache": bytecode_cache,
                 "results": results,
             },
             indent=2,
