@@ -51,6 +51,7 @@ def loaded_by(tmp_path: Path, *argv: str) -> tuple[int, set[str], str]:
 
 
 HEAVY_FOR_HELP = {
+    "babel",
     "sqlalchemy",
     "sqlmodel",
     "pydantic",
