@@ -13,9 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING, Any
 
 from desktop import (
     argparse_catalog,
@@ -29,6 +27,7 @@ from desktop import (
     cli_village,
     cli_votes,
 )
+from desktop.cli_choices import DEFAULT_BUSY_TIMEOUT_S, DEFAULT_KEEP
 from desktop.cli_common import (
     EXIT_OK,
     EXIT_REFUSED,
@@ -47,48 +46,15 @@ from desktop.cli_common import (
     password_of,
     stdin_line,
 )
-from desktop.system_libraries import (
-    EXIT_CANNOT_START,
-    cannot_start_problem,
-    default_platform,
-    no_display_problem,
-)
 from desktop.texttable import render_table
 from ledger import i18n
-from ledger.backup import (
-    DEFAULT_KEEP,
-    automatic_backup,
-    backup_ledger,
-    backups_folder,
-    list_backups,
-    opened_backup_copy,
-    require_restorer,
-    restore_backup,
-    restore_preview,
-    size_text,
-)
-from ledger.chain import voucher_number
-from ledger.dates import parse_date, parse_period_end
-from ledger.db import DEFAULT_BUSY_TIMEOUT_S, default_ledger_path, open_ledger
 from ledger.domain import BookKind, Role
 from ledger.errors import GongzhangError, InvalidInputError, LedgerFileError
 from ledger.i18n import _
-from ledger.models import Book
-from ledger.money import parse_money
-from ledger.services.attachments import attach_file, read_attachment_file
-from ledger.services.balances import trial_balance
-from ledger.services.books import close_period, create_book, find_book, list_books
-from ledger.services.demo import build_demo
-from ledger.services.entries import PostingLine, find_entry, post_entry, reverse_entry
-from ledger.services.journal import JournalFilter, journal_count, journal_page
-from ledger.services.users import (
-    change_password,
-    create_user,
-    disable_user,
-    list_users,
-    reset_password,
-)
-from ledger.verify import normalize_digest, verify_digest, verify_ledger
+
+if TYPE_CHECKING:
+    from ledger.models import Book
+    from ledger.services.entries import PostingLine
 
 MAX_JOURNAL_LIMIT = 10_000
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what the shell reports for a killed writer
@@ -108,6 +74,9 @@ def _first_password(args: argparse.Namespace) -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from ledger.db import default_ledger_path
+    from ledger.services.users import create_user
+
     path = args.path or str(default_ledger_path())
     if not args.path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -135,6 +104,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from ledger.services.demo import build_demo
+
     with new_ledger(args) as ledger, ledger.write() as s:
         summary = build_demo(s)
     estate, village = summary.estate, summary.village.distribution
@@ -215,6 +186,8 @@ def _book_json(book: Book) -> dict[str, Any]:
 
 
 def cmd_book_add(args: argparse.Namespace) -> int:
+    from ledger.services.books import create_book
+
     with open_from(args) as ledger, ledger.write() as s:
         book = create_book(
             s, kind=args.kind, name=args.name, organisation=args.organisation, actor=actor(s, args)
@@ -232,6 +205,8 @@ def cmd_book_add(args: argparse.Namespace) -> int:
 
 
 def cmd_book_list(args: argparse.Namespace) -> int:
+    from ledger.services.books import list_books
+
     with open_from(args) as ledger, ledger.read() as s:
         books = [_book_json(b) for b in list_books(s)]
     if args.json:
@@ -256,6 +231,9 @@ def cmd_book_list(args: argparse.Namespace) -> int:
 
 
 def _parse_line(text: str) -> PostingLine:
+    from ledger.money import parse_money
+    from ledger.services.entries import PostingLine
+
     code, sep, amount = text.partition("=")
     if not sep or not code.strip() or not amount.strip():
         raise InvalidInputError(
@@ -268,6 +246,10 @@ def _parse_line(text: str) -> PostingLine:
 
 
 def cmd_post(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.books import find_book
+    from ledger.services.entries import post_entry
+
     date = parse_date(args.date)
     lines = [_parse_line(t) for t in args.lines]
     with open_from(args) as ledger, ledger.write() as s:
@@ -303,6 +285,10 @@ def cmd_post(args: argparse.Namespace) -> int:
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.books import find_book
+    from ledger.services.entries import find_entry, reverse_entry
+
     date = parse_date(args.date) if args.date else None
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
@@ -322,6 +308,11 @@ def cmd_reverse(args: argparse.Namespace) -> int:
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
+    from ledger.chain import voucher_number
+    from ledger.services.attachments import attach_file, read_attachment_file
+    from ledger.services.books import find_book
+    from ledger.services.entries import find_entry
+
     name, data = read_attachment_file(args.file)
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
@@ -346,6 +337,9 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 
 def cmd_close(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_period_end
+    from ledger.services.books import close_period, find_book
+
     through = parse_period_end(args.through)
     with open_from(args) as ledger, ledger.write() as s:
         book = close_period(
@@ -360,6 +354,10 @@ def cmd_close(args: argparse.Namespace) -> int:
 
 
 def cmd_balance(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.balances import trial_balance
+    from ledger.services.books import find_book
+
     at = parse_date(args.at) if args.at else None
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
@@ -436,6 +434,10 @@ def cmd_balance(args: argparse.Namespace) -> int:
 
 
 def cmd_journal(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.books import find_book
+    from ledger.services.journal import JournalFilter, journal_count, journal_page
+
     filters = JournalFilter(
         account_code=args.account,
         date_from=parse_date(args.date_from) if args.date_from else None,
@@ -500,11 +502,18 @@ def cmd_journal(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from desktop.system_libraries import (
+        EXIT_CANNOT_START,
+        cannot_start_problem,
+        default_platform,
+        no_display_problem,
+    )
+
     problem = no_display_problem()
     if problem is None:
         try:
             # Qt is loaded only here: every other command stays free of it (and fast to start).
-            from desktop.app.start import run_app  # noqa: PLC0415
+            from desktop.app.start import run_app
         except ImportError as exc:  # a library Qt's modules need is missing
             problem = cannot_start_problem(default_platform(), str(exc))
         else:
@@ -517,7 +526,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """Exit status 0: intact; 1: findings; 2: the ledger (or the digest) could not be read."""
     try:
         return _verify_digest(args) if args.digest is not None else _verify_all(args)
-    except (GongzhangError, SQLAlchemyError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, GongzhangError) and not _is_database_error(exc):
+            raise
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         print(_("Error: {message}").format(message=reason), file=sys.stderr)
         print(_("The ledger could not be checked."), file=sys.stderr)
@@ -525,6 +536,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _verify_all(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book, list_books
+    from ledger.verify import verify_ledger
+
     with open_from(args) as ledger, ledger.read() as s:
         book_id = find_book(s, args.book).id if args.book else None
         findings = verify_ledger(s, book_id=book_id)
@@ -556,6 +570,8 @@ def _verify_all(args: argparse.Namespace) -> int:
 
 def _verify_digest(args: argparse.Namespace) -> int:
     """``verify PATH --digest HEX``: a notice's digest against the books it was made from."""
+    from ledger.verify import normalize_digest, verify_digest
+
     digest = normalize_digest(args.digest)  # refuse a malformed digest before opening anything
     with open_from(args) as ledger, ledger.read() as s:
         check = verify_digest(s, digest)
@@ -586,6 +602,8 @@ def _verify_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from ledger.backup import automatic_backup, backup_ledger
+
     if args.dest is not None and (args.keep is not None or args.folder is not None):
         raise InvalidInputError(
             _("--keep and --folder are for the backups folder; leave out DEST to use them.")
@@ -624,6 +642,8 @@ def _backups_of(args: argparse.Namespace) -> str:
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
+    from ledger.backup import backups_folder, list_backups, size_text
+
     backups = list_backups(_backups_of(args), folder=args.folder, verify=not args.quick)
     if args.json:
         emit_json(
@@ -675,6 +695,9 @@ def cmd_backups(args: argparse.Namespace) -> int:
 def _check_restorer(args: argparse.Namespace, ledger_path: str) -> None:
     """The acting user must be an administrator: of the ledger, or of the backup when there is
     no ledger file (or it cannot be opened)."""
+    from ledger.backup import opened_backup_copy, require_restorer
+    from ledger.db import open_ledger
+
     try:
         source = open_ledger(ledger_path, busy_timeout=args.wait)
     except LedgerFileError:
@@ -687,6 +710,8 @@ def _check_restorer(args: argparse.Namespace, ledger_path: str) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from ledger.backup import restore_backup, restore_preview
+
     ledger_path = _backups_of(args)
     _check_restorer(args, ledger_path)
     preview = restore_preview(args.backup, ledger_path)
@@ -756,6 +781,8 @@ def _new_password(args: argparse.Namespace, whose: str) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
+    from ledger.services.users import create_user
+
     with open_from(args) as ledger, ledger.write() as s:
         admin = actor(s, args)
         user = create_user(
@@ -779,6 +806,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from ledger.services.users import change_password
+
     with open_from(args) as ledger, ledger.write() as s:
         me = actor(s, args)
         change_password(s, me, password_of(args, me.username), _new_password(args, me.username))
@@ -791,6 +820,8 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_user_reset(args: argparse.Namespace) -> int:
+    from ledger.services.users import reset_password
+
     with open_from(args) as ledger, ledger.write() as s:
         admin = actor(s, args)
         user = reset_password(s, admin, args.username, _new_password(args, args.username))
@@ -808,6 +839,8 @@ def cmd_user_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
+    from ledger.services.users import disable_user
+
     with open_from(args) as ledger, ledger.write() as s:
         user = disable_user(s, actor(s, args), args.username)
         name = user.username
@@ -819,6 +852,8 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
+    from ledger.services.users import list_users
+
     with open_from(args) as ledger, ledger.read() as s:
         users = [(u.username, u.display_name, u.role) for u in list_users(s)]
     if args.json:
@@ -833,6 +868,29 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 # --- parser ------------------------------------------------------------------------------------
+
+
+def version() -> str:
+    """The installed version of Gongzhang (the package's metadata)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("gongzhang")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: prints ``gongzhang <version>`` and exits; the version is looked up only
+    then (argparse's own ``version`` action wants it while the parser is built)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(f"gongzhang {version()}")
+        parser.exit()
 
 
 def new_password_arg(parser: argparse.ArgumentParser) -> None:
@@ -901,6 +959,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
             description=_("Gongzhang: tamper-evident public bookkeeping for a neighbourhood."),
         ),
         after_command=False,
+    )
+    parser.add_argument(
+        "--version", action=_VersionAction, help=_("print the version of Gongzhang and exit")
     )
     commands = Commands(
         parser.add_subparsers(dest="command", metavar=_("COMMAND"), required=True), common
@@ -1070,6 +1131,13 @@ def _language_from(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _is_database_error(exc: Exception) -> bool:
+    """Whether ``exc`` is one of SQLAlchemy's (loaded only by the commands that open a ledger,
+    so an error of any other command cannot be one)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
@@ -1083,7 +1151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GongzhangError as exc:
         print(_("Error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_REFUSED
-    except SQLAlchemyError as exc:
+    except Exception as exc:
+        if not _is_database_error(exc):
+            raise
         # Something the checks above did not foresee: still one line, and the transaction
         # was rolled back, so nothing was written.
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]

@@ -12,25 +12,28 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from ledger import i18n
-from ledger.db import Ledger, open_ledger
 from ledger.errors import InvalidInputError, PermissionDeniedError
 from ledger.i18n import _
-from ledger.models import AppUser
-from ledger.money import format_fen
-from ledger.record import also_acting
-from ledger.services.users import authenticate, list_users
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from ledger.db import Ledger
+    from ledger.models import AppUser
 
 Handler = Callable[[argparse.Namespace], int]
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
-money = format_fen
+def money(fen: int) -> str:
+    """An amount in fen as the interface language writes it (``ledger.money.format_fen``)."""
+    from ledger.money import format_fen
+
+    return format_fen(fen)
 
 
 def blank_or_money(fen: int) -> str:
@@ -51,6 +54,8 @@ def account_name(zh: str, en: str) -> str:
 def actor(session: Session, args: argparse.Namespace) -> AppUser:
     """Who is acting: ``--user``, else $GONGZHANG_USER, else the ledger's only user — proven
     with their password (every write needs it; see :func:`password_of`)."""
+    from ledger.services.users import authenticate, list_users
+
     name = args.user or os.environ.get("GONGZHANG_USER")
     if not name:
         users = list_users(session)
@@ -85,6 +90,9 @@ def password_of(args: argparse.Namespace, name: str) -> str:
 def approver_of(session: Session, args: argparse.Namespace) -> AppUser | None:
     """The approver named with --approver, proven with their own password ($GONGZHANG_APPROVER_
     PASSWORD, or asked on the terminal); they sign the approval with their own key."""
+    from ledger.record import also_acting
+    from ledger.services.users import authenticate
+
     if not args.approver:
         return None
     given = os.environ.get("GONGZHANG_APPROVER_PASSWORD")
@@ -118,6 +126,8 @@ def stdin_line(args: argparse.Namespace, index: int) -> str:
 
 
 def open_from(args: argparse.Namespace) -> Ledger:
+    from ledger.db import open_ledger
+
     return open_ledger(args.path, busy_timeout=args.wait)
 
 
@@ -125,6 +135,8 @@ def open_from(args: argparse.Namespace) -> Ledger:
 def new_ledger(args: argparse.Namespace) -> Iterator[Ledger]:
     """Create the ledger at ``args.path``; if filling it fails, remove it again, so that a
     refused ``init`` or ``demo`` leaves no half-made file behind."""
+    from ledger.db import open_ledger
+
     ledger = open_ledger(args.path, create=True, busy_timeout=args.wait)
     try:
         with ledger:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from desktop.cli_common import EXIT_OK, Commands, emit_json
 from desktop.cli_report import FORMATS, format_of
 from desktop.progress import Progress
-from ledger.db import open_ledger
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from reports.write import write_notice
@@ -26,8 +25,9 @@ if TYPE_CHECKING:
 
 def cmd_district_report(args: argparse.Namespace) -> int:
     # reportlab and openpyxl load only when a notice is printed (see cmd_report).
-    from reports.notices.common import parse_report_period  # noqa: PLC0415
-    from reports.notices.district import build_district, read_ledgers  # noqa: PLC0415
+    from ledger.db import open_ledger
+    from reports.notices.common import parse_report_period
+    from reports.notices.district import build_district, read_ledgers
 
     period = parse_report_period(args.period)
     out = Path(args.output)

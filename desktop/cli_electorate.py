@@ -8,10 +8,9 @@ import argparse
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
-
+from desktop.cli_choices import KIND_ALIASES
 from desktop.cli_common import (
     EXIT_OK,
     Commands,
@@ -25,17 +24,12 @@ from desktop.texttable import render_table
 from ledger.domain import BookKind
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
-from ledger.models import Book, Household
-from ledger.rules.property import format_area
-from ledger.services.books import find_book
-from ledger.services.electorate import (
-    KIND_ALIASES,
-    ImportSummary,
-    book_kind_of,
-    owners_register,
-)
-from ledger.services.households import book_households
-from ledger.services.property import list_units, unit_label
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from ledger.models import Book
+    from ledger.services.electorate import ImportSummary
 
 KIND_CHOICES = [k.value for k in BookKind] + list(KIND_ALIASES)
 
@@ -50,6 +44,8 @@ def _read_file(path: str) -> bytes:
 
 
 def _summary_line(summary: ImportSummary) -> str:
+    from ledger.rules.property import format_area
+
     if summary.book_kind == BookKind.TRUST_PROPERTY.value:
         return _(
             "Imported {rows} rows into “{book}”: {units} units added; the register now has "
@@ -77,7 +73,8 @@ def _summary_line(summary: ImportSummary) -> str:
 
 def cmd_import(args: argparse.Namespace) -> int:
     # openpyxl is loaded only by the commands that read or write a workbook, not by every one.
-    from reports.electorate_xlsx import import_electorate_workbook  # noqa: PLC0415
+    from ledger.services.books import find_book
+    from reports.electorate_xlsx import import_electorate_workbook
 
     data = _read_file(args.file)
     with open_from(args) as ledger, ledger.write() as s:
@@ -98,7 +95,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from reports.electorate_xlsx import electorate_template  # noqa: PLC0415 - see cmd_import
+    from ledger.services.electorate import book_kind_of
+    from reports.electorate_xlsx import electorate_template
 
     kind = book_kind_of(args.kind)
     out = Path(args.output)
@@ -127,6 +125,12 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _units_listing(s: Session, book: Book) -> dict[str, Any]:
+    from sqlmodel import select
+
+    from ledger.models import Household
+    from ledger.services.electorate import owners_register
+    from ledger.services.property import list_units, unit_label
+
     labels = {h.id: h.label for h in s.exec(select(Household))}
     units = list_units(s, book_id=book.id or 0)
     data: dict[str, Any] = {
@@ -153,6 +157,8 @@ def _units_listing(s: Session, book: Book) -> dict[str, Any]:
 
 
 def _print_units(data: dict[str, Any]) -> None:
+    from ledger.rules.property import format_area
+
     units = data["units"]
     if not units:
         print(_("“{book}” has no units yet.").format(book=data["book"]))
@@ -199,6 +205,9 @@ def _print_households(data: dict[str, Any], *, shares: bool) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.households import book_households
+
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
         if book.kind == BookKind.TRUST_PROPERTY.value:

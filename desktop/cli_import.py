@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from desktop.cli_choices import DEFAULT_BATCH
 from desktop.cli_common import (
     EXIT_OK,
     Commands,
@@ -16,11 +17,12 @@ from desktop.cli_common import (
 )
 from desktop.progress import Progress
 from ledger.i18n import _
-from ledger.imports import DEFAULT_BATCH, import_entries, read_entry_file
-from ledger.services.books import find_book
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from ledger.imports import import_entries, read_entry_file
+    from ledger.services.books import find_book
+
     entry_file = read_entry_file(args.file)  # the whole file is checked before the ledger opens
     with open_from(args) as ledger:
         with ledger.read() as s:

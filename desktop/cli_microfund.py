@@ -4,9 +4,7 @@ activities, expenses under maker-checker approval, and the households' points.""
 from __future__ import annotations
 
 import argparse
-from typing import Any
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from desktop.cli_common import (
     EXIT_OK,
@@ -19,52 +17,22 @@ from desktop.cli_common import (
     open_from,
 )
 from desktop.texttable import render_table
-from ledger.dates import parse_date
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
-from ledger.money import parse_money
-from ledger.services.attachments import read_attachment_file
-from ledger.services.books import find_book
-from ledger.services.counterparties import (
-    CounterpartyKind,
-    add_counterparty,
-    display_name,
-    find_counterparty,
-)
-from ledger.services.households import find_household
-from ledger.services.microfund import (
-    ActivitySummary,
-    ExpenseView,
-    ReceiptView,
-    add_activity,
-    approve_expense,
-    attach_expense_receipt,
-    earn_points,
-    expense_view,
-    find_activity,
-    find_expense,
-    find_receipt,
-    list_activities,
-    micro_fund_book,
-    pending_expenses,
-    points_balance,
-    points_balances,
-    points_history,
-    receipt_view,
-    record_donation,
-    record_expense,
-    redeem_points,
-    reject_expense,
-    restricted_balances,
-    set_participants,
-    status_label,
-)
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from ledger.services.microfund import ActivitySummary, ExpenseView, ReceiptView
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
 def _book_id(s: Session, args: argparse.Namespace) -> int:
     """The micro-fund book named by --book (refused if it is another kind of book)."""
+    from ledger.services.books import find_book
+    from ledger.services.microfund import micro_fund_book
+
     book = find_book(s, args.book)
     return micro_fund_book(s, book.id or 0).id or 0
 
@@ -80,6 +48,8 @@ def _number(text: str, what: str) -> int:
 
 
 def _read_file(name: str) -> tuple[str, bytes]:
+    from ledger.services.attachments import read_attachment_file
+
     return read_attachment_file(name)
 
 
@@ -151,6 +121,8 @@ def _percent(bp: int | None) -> str:
 
 
 def cmd_donor_add(args: argparse.Namespace) -> int:
+    from ledger.services.counterparties import CounterpartyKind, add_counterparty, display_name
+
     person = True if args.person else (False if args.organisation else None)
     with open_from(args) as ledger, ledger.write() as s:
         cp = add_counterparty(
@@ -176,6 +148,11 @@ def cmd_donor_add(args: argparse.Namespace) -> int:
 
 
 def cmd_donate(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.money import parse_money
+    from ledger.services.counterparties import find_counterparty
+    from ledger.services.microfund import receipt_view, record_donation
+
     date = parse_date(args.date)
     amount = parse_money(args.amount).fen
     with open_from(args) as ledger, ledger.write() as s:
@@ -210,6 +187,8 @@ def cmd_donate(args: argparse.Namespace) -> int:
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
+    from ledger.services.microfund import find_receipt
+
     with open_from(args) as ledger, ledger.read() as s:
         view = find_receipt(s, book_id=_book_id(s, args), number=args.number)
     if args.json:
@@ -239,6 +218,10 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 
 def cmd_activity_add(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.money import parse_money
+    from ledger.services.microfund import add_activity
+
     date = parse_date(args.date)
     budget = parse_money(args.budget).fen
     with open_from(args) as ledger, ledger.write() as s:
@@ -265,6 +248,8 @@ def cmd_activity_add(args: argparse.Namespace) -> int:
 
 
 def cmd_activity_participants(args: argparse.Namespace) -> int:
+    from ledger.services.microfund import find_activity, set_participants
+
     with open_from(args) as ledger, ledger.write() as s:
         book_id = _book_id(s, args)
         activity = find_activity(s, book_id=book_id, ref=args.activity)
@@ -280,6 +265,8 @@ def cmd_activity_participants(args: argparse.Namespace) -> int:
 
 
 def cmd_activity_list(args: argparse.Namespace) -> int:
+    from ledger.services.microfund import list_activities
+
     with open_from(args) as ledger, ledger.read() as s:
         summaries = list_activities(s, book_id=_book_id(s, args))
     if args.json:
@@ -320,6 +307,8 @@ def cmd_activity_list(args: argparse.Namespace) -> int:
 
 
 def cmd_restricted(args: argparse.Namespace) -> int:
+    from ledger.services.microfund import restricted_balances
+
     with open_from(args) as ledger, ledger.read() as s:
         balances = restricted_balances(s, book_id=_book_id(s, args))
     if args.json:
@@ -362,6 +351,16 @@ def cmd_restricted(args: argparse.Namespace) -> int:
 
 
 def cmd_expense(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.money import parse_money
+    from ledger.services.counterparties import find_counterparty
+    from ledger.services.microfund import (
+        attach_expense_receipt,
+        expense_view,
+        find_activity,
+        record_expense,
+    )
+
     date = parse_date(args.date)
     amount = parse_money(args.amount).fen
     receipt = _read_file(args.receipt) if args.receipt else None
@@ -418,6 +417,9 @@ def cmd_expense(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.microfund import approve_expense, expense_view, find_expense
+
     expense_id = _number(args.expense, _("The expense number"))
     with open_from(args) as ledger, ledger.write() as s:
         book_id = find_book(s, args.book).id or 0
@@ -442,6 +444,9 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.microfund import expense_view, find_expense, reject_expense
+
     expense_id = _number(args.expense, _("The expense number"))
     with open_from(args) as ledger, ledger.write() as s:
         book_id = find_book(s, args.book).id or 0
@@ -456,6 +461,9 @@ def cmd_reject(args: argparse.Namespace) -> int:
 
 
 def cmd_pending(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.microfund import pending_expenses, status_label
+
     with open_from(args) as ledger, ledger.read() as s:
         queue = pending_expenses(s, book_id=find_book(s, args.book).id or 0)
     if args.json:
@@ -502,6 +510,10 @@ def cmd_pending(args: argparse.Namespace) -> int:
 
 
 def _points(args: argparse.Namespace, *, redeem: bool) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.households import find_household
+    from ledger.services.microfund import earn_points, points_balance, redeem_points
+
     date = parse_date(args.date)
     points = _number(args.points, _("Points"))
     expense_id = _number(args.expense, _("The expense number")) if redeem and args.expense else None
@@ -548,6 +560,9 @@ def cmd_points_redeem(args: argparse.Namespace) -> int:
 
 
 def cmd_points_balance(args: argparse.Namespace) -> int:
+    from ledger.services.households import find_household
+    from ledger.services.microfund import points_balances, points_history
+
     with open_from(args) as ledger, ledger.read() as s:
         book_id = _book_id(s, args)
         if args.household:

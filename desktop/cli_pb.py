@@ -4,17 +4,17 @@ greedy or the Method of Equal Shares, or greedy and MES side by side. No ledger 
 from __future__ import annotations
 
 import argparse
-from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.cli_common import EXIT_OK, Commands, emit_json
 from desktop.texttable import display_width, render_table
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
-from ledger.pabulib import PbElection, format_amount, read_pb_file
-from ledger.rules.pb import Amount, PbTally, tally
-from ledger.services.votes import rule_label
+
+if TYPE_CHECKING:
+    from ledger.pabulib import PbElection
+    from ledger.rules.pb import Amount, PbTally
 
 #: What ``--rule`` accepts; ``both`` is greedy and MES side by side.
 RULE_CHOICES = ("greedy", "mes", "plurality", "both")
@@ -38,6 +38,8 @@ def short_name(name: str) -> str:
 
 def show_amount(amount: Amount) -> str:
     """An amount for people: ``748,772.64`` (two decimals unless it needs more)."""
+    from ledger.pabulib import format_amount
+
     exact = format_amount(amount)
     whole, _dot, part = exact.partition(".")
     return f"{int(whole):,}.{part.ljust(2, '0')}"
@@ -45,6 +47,10 @@ def show_amount(amount: Amount) -> str:
 
 def amount_fen(amount: Amount) -> int:
     """An amount in hundredths of the currency unit (fen for yuan), for JSON."""
+    from fractions import Fraction
+
+    from ledger.pabulib import format_amount
+
     hundredths = Fraction(amount) * 100
     if hundredths.denominator != 1:
         raise InvalidInputError(
@@ -97,6 +103,8 @@ def _heading(path: str, election: PbElection) -> list[str]:
 
 
 def _used_line(result: PbTally, currency: str) -> str:
+    from ledger.services.votes import rule_label
+
     return _("{rule}: {count} projects, {used} of {budget} {currency} used, {left} left.").format(
         rule=rule_label(result.rule),
         count=len(result.selected),
@@ -108,6 +116,8 @@ def _used_line(result: PbTally, currency: str) -> str:
 
 
 def _print_one(election: PbElection, result: PbTally) -> None:
+    from ledger.services.votes import rule_label
+
     print(_("Rule: {rule}").format(rule=rule_label(result.rule)))
     rows = [
         [
@@ -166,6 +176,9 @@ def _print_side_by_side(election: PbElection, greedy: PbTally, mes: PbTally) -> 
 
 
 def cmd_pb_tally(args: argparse.Namespace) -> int:
+    from ledger.pabulib import read_pb_file
+    from ledger.rules.pb import tally
+
     election = read_pb_file(args.file)
     rules = ["greedy", "mes"] if args.rule == "both" else [args.rule]
     if "plurality" in rules and election.vote_type != "choose-1":

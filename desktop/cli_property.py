@@ -4,8 +4,9 @@ company's remuneration, the open budget, spending under it and the gift to a mic
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from desktop.cli_choices import COMMON_INCOME_SOURCES
 from desktop.cli_common import (
     EXIT_OK,
     Commands,
@@ -20,44 +21,20 @@ from desktop.cli_common import (
     open_from,
 )
 from desktop.texttable import render_table
-from ledger.dates import parse_date
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
-from ledger.money import parse_money
-from ledger.rules.property import format_area, format_bp, parse_period
-from ledger.services.books import find_book
-from ledger.services.counterparties import find_counterparty
-from ledger.services.property import (
-    COMMON_INCOME_SOURCES,
-    TransferView,
-    add_unit,
-    approve_budget,
-    arrears,
-    arrears_by_building,
-    bill_period,
-    budget_execution,
-    collect,
-    collection_rate,
-    create_budget,
-    fee_rate,
-    find_unit,
-    gift_remuneration,
-    list_remunerations,
-    list_units,
-    pay_remuneration,
-    post_remuneration,
-    record_common_income,
-    remuneration_owed,
-    set_fee_rate,
-    spend,
-    transfers_of_book,
-    unit_label,
-)
+
+if TYPE_CHECKING:
+    from ledger.services.property import TransferView
 
 # --- units -------------------------------------------------------------------------------------
 
 
 def cmd_unit_add(args: argparse.Namespace) -> int:
+    from ledger.rules.property import format_area
+    from ledger.services.books import find_book
+    from ledger.services.property import add_unit, unit_label
+
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
         unit = add_unit(
@@ -82,6 +59,10 @@ def cmd_unit_add(args: argparse.Namespace) -> int:
 
 
 def cmd_unit_list(args: argparse.Namespace) -> int:
+    from ledger.rules.property import format_area
+    from ledger.services.books import find_book
+    from ledger.services.property import list_units, unit_label
+
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
         units = [
@@ -119,6 +100,10 @@ def cmd_unit_list(args: argparse.Namespace) -> int:
 
 
 def cmd_fees_rate(args: argparse.Namespace) -> int:
+    from ledger.money import parse_money
+    from ledger.services.books import find_book
+    from ledger.services.property import fee_rate, set_fee_rate
+
     if args.rate is not None:
         with open_from(args) as ledger, ledger.write() as s:
             book = find_book(s, args.book)
@@ -142,6 +127,10 @@ def cmd_fees_rate(args: argparse.Namespace) -> int:
 
 
 def cmd_fees_bill(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.books import find_book
+    from ledger.services.property import bill_period
+
     date = parse_date(args.date) if args.date else None
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
@@ -181,6 +170,11 @@ def cmd_fees_bill(args: argparse.Namespace) -> int:
 
 
 def cmd_fees_collect(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.money import parse_money
+    from ledger.services.books import find_book
+    from ledger.services.property import collect, find_unit
+
     date = parse_date(args.date)
     amount = parse_money(args.amount).fen
     with open_from(args) as ledger, ledger.write() as s:
@@ -227,6 +221,10 @@ def cmd_fees_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_fees_arrears(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.books import find_book
+    from ledger.services.property import arrears, arrears_by_building, collection_rate
+
     at = parse_date(args.at) if args.at else None
     with open_from(args) as ledger, ledger.read() as s:
         book_id = find_book(s, args.book).id or 0
@@ -314,6 +312,12 @@ def cmd_fees_arrears(args: argparse.Namespace) -> int:
 
 
 def cmd_income(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.money import parse_money
+    from ledger.services.books import find_book
+    from ledger.services.counterparties import find_counterparty
+    from ledger.services.property import record_common_income
+
     date = parse_date(args.date)
     amount = parse_money(args.amount).fen
     with open_from(args) as ledger, ledger.write() as s:
@@ -344,6 +348,10 @@ def cmd_income(args: argparse.Namespace) -> int:
 
 
 def cmd_remuneration(args: argparse.Namespace) -> int:
+    from ledger.rules.property import format_bp
+    from ledger.services.books import find_book
+    from ledger.services.property import list_remunerations, remuneration_owed
+
     if args.period and args.pay:
         raise InvalidInputError(
             _("Give either --period (post) or --pay (pay the company), not both.")
@@ -423,6 +431,11 @@ def cmd_remuneration(args: argparse.Namespace) -> int:
 
 
 def _post_remuneration(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.rules.property import format_bp
+    from ledger.services.books import find_book
+    from ledger.services.property import list_remunerations, post_remuneration
+
     date = parse_date(args.date) if args.date else None
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
@@ -455,6 +468,12 @@ def _post_remuneration(args: argparse.Namespace) -> int:
 
 
 def _pay_remuneration(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.money import parse_money
+    from ledger.services.books import find_book
+    from ledger.services.counterparties import find_counterparty
+    from ledger.services.property import pay_remuneration
+
     if not args.date:
         raise InvalidInputError(_("Say when the company is paid with --date YYYY-MM-DD."))
     date = parse_date(args.date)
@@ -493,6 +512,8 @@ def _year(text: str) -> int:
 
 
 def _parse_budget_line(text: str) -> tuple[str, int]:
+    from ledger.money import parse_money
+
     line, sep, amount = text.partition("=")
     if not sep or not line.strip() or not amount.strip():
         raise InvalidInputError(
@@ -504,6 +525,9 @@ def _parse_budget_line(text: str) -> tuple[str, int]:
 
 
 def cmd_budget_create(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.property import create_budget
+
     year = _year(args.year)
     lines: dict[str, int] = {}
     for text in args.lines:
@@ -527,6 +551,9 @@ def cmd_budget_create(args: argparse.Namespace) -> int:
 
 
 def cmd_budget_approve(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.property import approve_budget
+
     year = _year(args.year)
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
@@ -539,6 +566,10 @@ def cmd_budget_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_budget_show(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.books import find_book
+    from ledger.services.property import budget_execution
+
     year = _year(args.year)
     at = parse_date(args.at) if args.at else None
     with open_from(args) as ledger, ledger.read() as s:
@@ -604,6 +635,12 @@ def cmd_budget_show(args: argparse.Namespace) -> int:
 
 
 def cmd_spend(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.money import parse_money
+    from ledger.services.books import find_book
+    from ledger.services.counterparties import find_counterparty
+    from ledger.services.property import spend
+
     date = parse_date(args.date)
     amount = parse_money(args.amount).fen
     with open_from(args) as ledger, ledger.write() as s:
@@ -648,6 +685,12 @@ def _transfer_json(t: TransferView) -> dict[str, Any]:
 
 
 def cmd_gift(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.rules.property import parse_period
+    from ledger.services.books import find_book
+    from ledger.services.counterparties import find_counterparty
+    from ledger.services.property import gift_remuneration, transfers_of_book
+
     if args.period:
         if not args.to:
             raise InvalidInputError(_("Name the micro-fund book that receives the gift with --to."))

@@ -7,16 +7,15 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
-
 from desktop.cli_common import EXIT_OK, Commands, emit_json, ledger_arg, open_from
 from desktop.progress import Progress
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
-from ledger.models import Book
-from ledger.services.books import find_book, list_books
-from ledger.services.votes import list_votes
-from reports.write import write_notice
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from ledger.models import Book
 
 if TYPE_CHECKING:
     from reports.notice import Notice
@@ -49,7 +48,7 @@ def format_of(args: argparse.Namespace, out: Path) -> str:
 
 
 def _options(args: argparse.Namespace) -> ReportOptions:
-    from reports.notices.common import ReportOptions  # noqa: PLC0415 - see cmd_report
+    from reports.notices.common import ReportOptions
 
     return ReportOptions(
         show_names=bool(args.show_names),
@@ -59,12 +58,15 @@ def _options(args: argparse.Namespace) -> ReportOptions:
 
 
 def _one(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from reports.write import write_notice
+
     if not (args.book and args.kind and args.output):
         raise InvalidInputError(
             _("Say which notice: --book N --kind KIND --period PERIOD -o FILE (or --all -o DIR).")
         )
-    from reports.notices.common import parse_report_period  # noqa: PLC0415 - see cmd_report
-    from reports.notices.registry import KINDS, build_notice  # noqa: PLC0415
+    from reports.notices.common import parse_report_period
+    from reports.notices.registry import KINDS, build_notice
 
     out = Path(args.output)
     fmt = format_of(args, out)
@@ -98,7 +100,9 @@ def _one(args: argparse.Namespace) -> int:
 def _plan(session: Session, period: Period) -> list[tuple[Book, str, int | None]]:
     """Every notice of the period: each book's periodic notices, and the result of each vote
     that closed within the period."""
-    from reports.notices.registry import kinds_for  # noqa: PLC0415 - see cmd_report
+    from ledger.services.books import list_books
+    from ledger.services.votes import list_votes
+    from reports.notices.registry import kinds_for
 
     plan: list[tuple[Book, str, int | None]] = []
     for book in list_books(session):
@@ -112,10 +116,12 @@ def _plan(session: Session, period: Period) -> list[tuple[Book, str, int | None]
 
 
 def _all(args: argparse.Namespace) -> int:
+    from reports.write import write_notice
+
     if not args.output or not args.period:
         raise InvalidInputError(_("Say the period and the folder: --all --period 2024-11 -o DIR."))
-    from reports.notices.common import ReportOptions, parse_report_period  # noqa: PLC0415
-    from reports.notices.registry import build_notice  # noqa: PLC0415
+    from reports.notices.common import ReportOptions, parse_report_period
+    from reports.notices.registry import build_notice
 
     period = parse_report_period(args.period)
     folder = Path(args.output)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from desktop.cli_choices import CURVES
 from desktop.cli_common import (
     EXIT_OK,
     Commands,
@@ -19,38 +20,11 @@ from desktop.cli_common import (
     open_from,
 )
 from desktop.texttable import render_table
-from ledger.charts import COLLECTIVE_SPLIT_ACCOUNTS
-from ledger.dates import parse_date
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.i18n import _
-from ledger.money import parse_money
-from ledger.rules.sharing import (
-    BP_WHOLE,
-    CURVES,
-    DEFAULT_WEIGHTS,
-    PART_LABELS,
-    SPLIT_PARTS,
-    format_bp,
-    parse_period,
-    parse_share,
-    parse_weights,
-)
-from ledger.services.books import find_book
-from ledger.services.households import find_household
-from ledger.services.sharing import (
-    DistributionReport,
-    ScheduleView,
-    add_village_household,
-    distribute,
-    distribution_report,
-    get_exit_schedule,
-    period_profit,
-    set_exit_schedule,
-    set_household_holding,
-    set_schedule_year,
-    village_households,
-)
-from ledger.services.users import authenticate
+
+if TYPE_CHECKING:
+    from ledger.services.sharing import DistributionReport, ScheduleView
 
 # --- the capital-exit schedule ----------------------------------------------------------------
 
@@ -74,6 +48,8 @@ def _schedule_json(view: ScheduleView) -> dict[str, Any]:
 
 
 def _print_schedule(book: str, view: ScheduleView) -> None:
+    from ledger.rules.sharing import BP_WHOLE, format_bp
+
     print(
         _(
             "Capital-exit schedule of “{book}”: contract from {start}, {years} years ({note})"
@@ -108,6 +84,11 @@ def _print_schedule(book: str, view: ScheduleView) -> None:
 
 
 def cmd_schedule_set(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.rules.sharing import parse_share
+    from ledger.services.books import find_book
+    from ledger.services.sharing import get_exit_schedule, set_exit_schedule, set_schedule_year
+
     one_year = args.year is not None
     if one_year and args.share is None:
         raise InvalidInputError(
@@ -156,6 +137,9 @@ def cmd_schedule_set(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule_show(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.sharing import get_exit_schedule
+
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
         view = get_exit_schedule(s, book_id=book.id or 0)
@@ -175,6 +159,9 @@ def _household_json(h: Any) -> dict[str, Any]:
 
 
 def cmd_household_add(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.sharing import add_village_household
+
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
         household = add_village_household(
@@ -200,6 +187,10 @@ def cmd_household_add(args: argparse.Namespace) -> int:
 
 
 def cmd_household_set(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.households import find_household
+    from ledger.services.sharing import set_household_holding
+
     if args.shares is None and args.members is None:
         raise InvalidInputError(_("Say what changes: --shares N, --members N, or both."))
     with open_from(args) as ledger, ledger.write() as s:
@@ -225,6 +216,9 @@ def cmd_household_set(args: argparse.Namespace) -> int:
 
 
 def cmd_household_list(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.sharing import village_households
+
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
         households = [_household_json(h) for h in village_households(s, book_id=book.id or 0)]
@@ -250,6 +244,9 @@ def cmd_household_list(args: argparse.Namespace) -> int:
 
 
 def _report_json(report: DistributionReport, *, households: bool) -> dict[str, Any]:
+    from ledger.charts import COLLECTIVE_SPLIT_ACCOUNTS
+    from ledger.rules.sharing import SPLIT_PARTS
+
     data: dict[str, Any] = {
         "period": report.period,
         "date": report.date.isoformat(),
@@ -287,6 +284,9 @@ def _report_json(report: DistributionReport, *, households: bool) -> dict[str, A
 
 
 def _print_summary(book: str, report: DistributionReport) -> None:
+    from ledger.charts import COLLECTIVE_SPLIT_ACCOUNTS
+    from ledger.rules.sharing import BP_WHOLE, PART_LABELS, SPLIT_PARTS, format_bp
+
     print(
         _("Profit distribution {period} of “{book}” ({number}, {date})").format(
             period=report.period,
@@ -326,6 +326,13 @@ def _print_summary(book: str, report: DistributionReport) -> None:
 
 
 def cmd_distribute(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.money import parse_money
+    from ledger.rules.sharing import DEFAULT_WEIGHTS, parse_period, parse_weights
+    from ledger.services.books import find_book
+    from ledger.services.sharing import distribute, period_profit
+    from ledger.services.users import authenticate
+
     span = parse_period(args.period)
     date = parse_date(args.date) if args.date else span.end
     weights = parse_weights(args.weights) if args.weights else DEFAULT_WEIGHTS
@@ -364,6 +371,9 @@ def cmd_distribute(args: argparse.Namespace) -> int:
 
 
 def cmd_statement(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.sharing import distribution_report
+
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
         report = distribution_report(s, book_id=book.id or 0, period=args.period)

@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from desktop.cli_choices import BUDGET_BALLOT_TYPES, BUDGET_RULES, CHANNELS, MATTERS, VOTE_KINDS
 from desktop.cli_common import (
     EXIT_OK,
     Commands,
@@ -20,43 +21,21 @@ from desktop.cli_common import (
 )
 from desktop.cli_pb import short_name
 from desktop.texttable import render_table
-from ledger.dates import parse_date
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
-from ledger.models import Vote
-from ledger.money import parse_money
-from ledger.pabulib import read_pb_file, write_pb
-from ledger.rules.ballots import BUDGET_BALLOT_TYPES, parse_fraction
-from ledger.rules.meetings import Matter
-from ledger.services.books import find_book
-from ledger.services.votes import (
-    BUDGET_RULES,
-    CHANNELS,
-    VOTE_KINDS,
-    ProjectSpec,
-    amend_vote,
-    ballot_count,
-    close_vote,
-    correct_ballot,
-    create_vote,
-    describe_result,
-    export_pb,
-    find_vote,
-    import_pb,
-    kind_label,
-    list_votes,
-    record_ballot,
-    resolve_voter,
-    vote_money,
-    vote_options,
-    vote_result,
-)
+
+if TYPE_CHECKING:
+    from ledger.models import Vote
+    from ledger.services.votes import ProjectSpec
 
 THRESHOLD_RULES = ("more-than", "at-least")
 
 
 def parse_project(text: str) -> ProjectSpec:
     """``CODE:NAME:COST`` (the name may hold colons; the cost is an amount in yuan)."""
+    from ledger.money import parse_money
+    from ledger.services.votes import ProjectSpec
+
     code, sep, rest = text.partition(":")
     name, sep2, cost = rest.rpartition(":")
     if not sep or not sep2:
@@ -70,6 +49,8 @@ def parse_project(text: str) -> ProjectSpec:
 
 def parse_option(text: str) -> ProjectSpec:
     """A choose-1 option, ``CODE:NAME`` or ``CODE:NAME:COST``."""
+    from ledger.services.votes import ProjectSpec
+
     if text.count(":") >= 2:
         return parse_project(text)
     code, _sep, name = text.partition(":")
@@ -96,6 +77,8 @@ def _points(text: str | None) -> list[int]:
 
 
 def _limit(value: str | None, rule: str | None) -> tuple[Any, bool | None]:
+    from ledger.rules.ballots import parse_fraction
+
     if value is None:
         if rule is not None:
             raise InvalidInputError(_("Give the share too, like --quorum 2/3."))
@@ -123,6 +106,11 @@ def _vote_json(vote: Vote, ballots: int) -> dict[str, Any]:
 
 
 def cmd_vote_create(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.money import parse_money
+    from ledger.services.books import find_book
+    from ledger.services.votes import create_vote, kind_label
+
     projects = [parse_project(p) for p in args.project or []]
     projects += [parse_option(o) for o in args.option or []]
     quorum, quorum_inclusive = _limit(args.quorum, args.quorum_rule)
@@ -167,6 +155,9 @@ def cmd_vote_create(args: argparse.Namespace) -> int:
 
 
 def cmd_vote_list(args: argparse.Namespace) -> int:
+    from ledger.services.books import find_book
+    from ledger.services.votes import ballot_count, kind_label, list_votes
+
     with open_from(args) as ledger, ledger.read() as s:
         book_id = find_book(s, args.book).id if args.book else None
         rows = [
@@ -210,6 +201,9 @@ def cmd_vote_list(args: argparse.Namespace) -> int:
 
 
 def cmd_vote_show(args: argparse.Namespace) -> int:
+    from ledger.rules.meetings import Matter
+    from ledger.services.votes import ballot_count, find_vote, kind_label, vote_money, vote_options
+
     with open_from(args) as ledger, ledger.read() as s:
         vote = find_vote(s, vote_id=args.vote)
         data = _vote_json(vote, ballot_count(s, vote_id=vote.id or 0))
@@ -257,6 +251,10 @@ def cmd_vote_show(args: argparse.Namespace) -> int:
 
 
 def cmd_vote_amend(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.money import parse_money
+    from ledger.services.votes import amend_vote, find_vote
+
     with open_from(args) as ledger, ledger.write() as s:
         vote = amend_vote(
             s,
@@ -277,6 +275,9 @@ def cmd_vote_amend(args: argparse.Namespace) -> int:
 
 
 def cmd_vote_ballot(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.votes import ballot_count, find_vote, record_ballot, resolve_voter
+
     with open_from(args) as ledger, ledger.write() as s:
         vote = find_vote(s, vote_id=args.vote)
         ballot = record_ballot(
@@ -322,6 +323,8 @@ def cmd_vote_ballot(args: argparse.Namespace) -> int:
 
 
 def cmd_vote_correct(args: argparse.Namespace) -> int:
+    from ledger.services.votes import correct_ballot, find_vote
+
     with open_from(args) as ledger, ledger.write() as s:
         vote = find_vote(s, vote_id=args.vote)
         ballot = correct_ballot(
@@ -343,6 +346,8 @@ def cmd_vote_correct(args: argparse.Namespace) -> int:
 
 
 def _print_result(result: dict[str, Any]) -> None:
+    from ledger.services.votes import describe_result, vote_money
+
     for line in describe_result(result):
         print(line)
     by_rule = result.get("by_rule") or {}
@@ -371,6 +376,9 @@ def _print_result(result: dict[str, Any]) -> None:
 
 
 def cmd_vote_close(args: argparse.Namespace) -> int:
+    from ledger.dates import parse_date
+    from ledger.services.votes import close_vote, find_vote
+
     with open_from(args) as ledger, ledger.write() as s:
         vote = find_vote(s, vote_id=args.vote)
         result = close_vote(
@@ -387,6 +395,8 @@ def cmd_vote_close(args: argparse.Namespace) -> int:
 
 
 def cmd_vote_result(args: argparse.Namespace) -> int:
+    from ledger.services.votes import find_vote, vote_result
+
     with open_from(args) as ledger, ledger.read() as s:
         result = vote_result(s, vote_id=find_vote(s, vote_id=args.vote).id or 0)
     if args.json:
@@ -397,6 +407,10 @@ def cmd_vote_result(args: argparse.Namespace) -> int:
 
 
 def cmd_pb_import(args: argparse.Namespace) -> int:
+    from ledger.pabulib import read_pb_file
+    from ledger.services.books import find_book
+    from ledger.services.votes import import_pb
+
     election = read_pb_file(args.file)
     with open_from(args) as ledger, ledger.write() as s:
         book = find_book(s, args.book)
@@ -428,6 +442,9 @@ def cmd_pb_import(args: argparse.Namespace) -> int:
 
 
 def cmd_pb_export(args: argparse.Namespace) -> int:
+    from ledger.pabulib import write_pb
+    from ledger.services.votes import export_pb, find_vote
+
     with open_from(args) as ledger, ledger.read() as s:
         election = export_pb(s, vote_id=find_vote(s, vote_id=args.vote).id or 0)
     text = write_pb(election, pseudonymous=True)
@@ -473,7 +490,7 @@ def _create_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--closes", required=True, help=_("last day of voting, YYYY-MM-DD"))
     p.add_argument(
         "--matter",
-        choices=[m.value for m in Matter],
+        choices=MATTERS,
         help=_("owners' meeting: the matter of Civil Code art. 278"),
     )
     p.add_argument(

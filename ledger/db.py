@@ -4,7 +4,8 @@ A ledger is any SQLAlchemy URL; a plain path means a SQLite file. SQLite files r
 with foreign keys on and a busy timeout, and every writing transaction starts with
 ``BEGIN IMMEDIATE`` so that two writers queue up instead of failing half-way (voucher numbers and
 the hash chain are then assigned one writer at a time). Alembic migrations run when a ledger is
-opened; a ledger written by a newer schema is refused.
+opened; a ledger written by a newer schema is refused. A ledger already at :data:`SCHEMA_HEAD`
+is opened without loading alembic at all (it costs about as much as SQLAlchemy itself to import).
 """
 
 from __future__ import annotations
@@ -17,14 +18,8 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from platformdirs import user_data_path
 from sqlalchemy import Engine, create_engine, event, inspect, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
@@ -42,6 +37,9 @@ from ledger.errors import (
 from ledger.i18n import _
 from ledger.models import LedgerMeta
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 APP_MARKER = "gongzhang"
 #: The row every writer locks first on a database server (see :meth:`Ledger.write`).
 WRITER_LOCK = select(LedgerMeta.key).where(col(LedgerMeta.key) == "app").with_for_update()
@@ -50,14 +48,24 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 #: every copy (backup) of it shares and no other ledger has.
 LEDGER_ID_KEY = "ledger_id"
 DEFAULT_BUSY_TIMEOUT_S = 10.0
+#: The newest schema revision (the last file in ``ledger/migrations/versions``); a test keeps it
+#: equal to alembic's head. A ledger whose ``alembic_version`` holds exactly this needs no
+#: migration, and opening it does not import alembic.
+SCHEMA_HEAD = "0006"
+#: Alembic's own table of the revisions a database is at.
+VERSION_TABLE = "alembic_version"
 
 
 def default_ledger_path() -> Path:
     """Where a ledger goes when the user names none: the per-user data directory."""
+    from platformdirs import user_data_path  # noqa: PLC0415 - only when no path is given
+
     return user_data_path("gongzhang", appauthor=False) / "ledger.sqlite"
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config  # noqa: PLC0415 - alembic only where a schema changes
+
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
     if connection is not None:
@@ -66,7 +74,10 @@ def _alembic_config(connection: Connection | None = None) -> Config:
 
 
 def schema_head() -> str:
-    """The newest schema revision this version of Gongzhang knows."""
+    """The newest schema revision this version of Gongzhang knows, read from the migration
+    scripts (:data:`SCHEMA_HEAD` is the same without reading them)."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415 - alembic only where needed
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -357,14 +368,21 @@ def open_ledger(
     return ledger
 
 
+def _stored_revisions(conn: Connection, tables: set[str]) -> tuple[str, ...]:
+    """The schema revisions the database says it is at (alembic's ``alembic_version`` rows, read
+    as alembic's ``MigrationContext.get_current_heads`` reads them, without loading alembic)."""
+    if VERSION_TABLE not in tables:
+        return ()
+    rows = conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").scalars().all()
+    return tuple(str(rev) for rev in rows)
+
+
 def _prepare_schema(ledger: Ledger, *, create: bool, settled: list[bool]) -> None:
     name = ledger.name
-    script = ScriptDirectory.from_config(_alembic_config())
-    head = script.get_current_head()
     try:
         with ledger.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
-            current = MigrationContext.configure(conn).get_current_heads() if tables else ()
+            current = _stored_revisions(conn, tables)
             marker = None
             if "ledger_meta" in tables:
                 marker = conn.exec_driver_sql(
@@ -391,6 +409,13 @@ def _prepare_schema(ledger: Ledger, *, create: bool, settled: list[bool]) -> Non
     # It is a ledger (or a new one): from now on connections may write their settings.
     settled[0] = True
     ledger.engine.dispose()
+    if current == (SCHEMA_HEAD,):
+        return  # up to date: the common case, decided without alembic
+    from alembic.script import ScriptDirectory  # noqa: PLC0415 - only for a schema to change
+    from alembic.util.exc import CommandError  # noqa: PLC0415
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    head = script.get_current_head()
     for rev in current:
         try:
             known = script.get_revision(rev)
@@ -416,6 +441,8 @@ def _prepare_schema(ledger: Ledger, *, create: bool, settled: list[bool]) -> Non
 
 
 def _migrate(ledger: Ledger) -> None:
+    from alembic import command  # noqa: PLC0415 - alembic only where a schema changes
+
     with ledger._writer.connect() as conn:
         is_sqlite = conn.dialect.name == "sqlite"
         if is_sqlite:

@@ -3,15 +3,21 @@
 Conventions: money is ``amount_fen`` (BIGINT, integer fen, debit +, credit −); dates are ``DATE``;
 moments are ISO-8601 UTC text (``2026-11-23T08:15:00Z``) so that every backend stores and hashes
 exactly the same characters. Posted entries and their postings are never updated or deleted.
-"""
 
-from __future__ import annotations
+Start-up cost (issue 13): defining these 32 classes is about a tenth of a second, mostly
+SQLAlchemy's declarative mapping and pydantic's field collection. Two things keep it lower: the
+annotations are real types, not strings (no ``from __future__ import annotations``: pydantic
+would evaluate every string again), and pydantic's validator and serializer of a table are built
+only if something validates or dumps one (``defer_build``; the ledger never does, a table row
+is made and read by SQLAlchemy).
+"""
 
 import datetime as dt
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
+from sqlmodel._compat import SQLModelConfig
 
 #: ``prev_hash`` of the first entry of a book and of the first audit event.
 GENESIS_HASH = "0" * 64
@@ -22,7 +28,13 @@ GENESIS_HASH = "0" * 64
 AUDIT_HEAD_KEY = "audit_head"
 
 
-class LedgerMeta(SQLModel, table=True):
+class _Table(SQLModel):
+    """The base of every table: SQLModel's settings, with pydantic's schema built lazily."""
+
+    model_config = SQLModelConfig(from_attributes=True, defer_build=True)
+
+
+class LedgerMeta(_Table, table=True):
     """Key/value facts about the ledger file itself (which app wrote it, when)."""
 
     __tablename__ = "ledger_meta"
@@ -31,7 +43,7 @@ class LedgerMeta(SQLModel, table=True):
     value: str = Field(max_length=400)
 
 
-class AppUser(SQLModel, table=True):
+class AppUser(_Table, table=True):
     """A person who uses the ledger (用户), with a role, a password hash and a signing key:
     ``public_key`` (Ed25519, registered in the record of changes when the user is made) and
     ``signing_key``, its private half encrypted under the user's password (:mod:`ledger.signing`).
@@ -50,7 +62,7 @@ class AppUser(SQLModel, table=True):
     created_at: str = Field(max_length=32)
 
 
-class Book(SQLModel, table=True):
+class Book(_Table, table=True):
     """One set of books (账套): a micro-fund, a trust-property account or a village's revenue.
 
     ``head_index``/``head_hash`` repeat the last link of the entry chain so that deleting the
@@ -70,7 +82,7 @@ class Book(SQLModel, table=True):
     head_hash: str = Field(default=GENESIS_HASH, max_length=64)
 
 
-class Account(SQLModel, table=True):
+class Account(_Table, table=True):
     """A ledger account (会计科目) of one book."""
 
     __tablename__ = "account"
@@ -86,7 +98,7 @@ class Account(SQLModel, table=True):
     active: bool = Field(default=True)
 
 
-class Counterparty(SQLModel, table=True):
+class Counterparty(_Table, table=True):
     """A donor or payee (往来单位/个人). ``contact`` is private and never disclosed."""
 
     __tablename__ = "counterparty"
@@ -100,7 +112,7 @@ class Counterparty(SQLModel, table=True):
     created_at: str = Field(max_length=32)
 
 
-class Entry(SQLModel, table=True):
+class Entry(_Table, table=True):
     """A voucher (记账凭证): gapless number per book and year, chained by hash within its book."""
 
     __tablename__ = "entry"
@@ -125,7 +137,7 @@ class Entry(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
-class Posting(SQLModel, table=True):
+class Posting(_Table, table=True):
     """One line of an entry (分录). ``book_id`` and ``date`` repeat the entry's so balances and
     the journal read one table; verification checks that they agree."""
 
@@ -146,7 +158,7 @@ class Posting(SQLModel, table=True):
     counterparty_id: int | None = Field(default=None, foreign_key="counterparty.id")
 
 
-class Attachment(SQLModel, table=True):
+class Attachment(_Table, table=True):
     """A receipt or voucher image (附件) kept with its entry; ``sha256`` proves it unchanged."""
 
     __tablename__ = "attachment"
@@ -162,7 +174,7 @@ class Attachment(SQLModel, table=True):
     added_at: str = Field(max_length=32)
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(_Table, table=True):
     """Who changed what, when (审计日志); chained by hash like the entries."""
 
     __tablename__ = "audit_event"
@@ -188,7 +200,7 @@ def columns(*attributes: Any) -> list[Any]:
 # --- Community books (issue 3) ------------------------------------------------------------------
 
 
-class BookSetting(SQLModel, table=True):
+class BookSetting(_Table, table=True):
     """A setting of one book (approval threshold, remuneration rate …), as text.
 
     Which keys exist and their defaults live with the services that read them."""
@@ -200,7 +212,7 @@ class BookSetting(SQLModel, table=True):
     value: str = Field(max_length=400)
 
 
-class Household(SQLModel, table=True):
+class Household(_Table, table=True):
     """A household (户): the unit of one-ballot-per-household votes, of the points ledger and of
     village shares. ``label`` is how neighbours know it (3栋2单元501, 一组 张家); ``head_name`` is
     private. ``members`` counts people (per-capita parts), ``shares`` village shares."""
@@ -216,7 +228,7 @@ class Household(SQLModel, table=True):
     created_at: str = Field(max_length=32)
 
 
-class Activity(SQLModel, table=True):
+class Activity(_Table, table=True):
     """A micro-fund activity (活动), e.g. the 重阳宴: a budget, and how many took part."""
 
     __tablename__ = "activity"
@@ -233,7 +245,7 @@ class Activity(SQLModel, table=True):
     vote_id: int | None = Field(default=None, foreign_key="vote.id")
 
 
-class DonationReceipt(SQLModel, table=True):
+class DonationReceipt(_Table, table=True):
     """A donation and its receipt (捐赠收据), numbered without gaps per book and year.
 
     ``purpose`` is set for restricted (限定性) money: the activity or spending category the donor
@@ -254,7 +266,7 @@ class DonationReceipt(SQLModel, table=True):
     purpose: str | None = Field(default=None, max_length=100)
 
 
-class Expense(SQLModel, table=True):
+class Expense(_Table, table=True):
     """Spending (支出) awaiting or past approval. Only approved expenses are posted.
 
     ``purpose`` names the restricted money it is paid from (None: unrestricted). A hardship
@@ -282,7 +294,7 @@ class Expense(SQLModel, table=True):
     entry_id: int | None = Field(default=None, foreign_key="entry.id")
 
 
-class ExpenseDecision(SQLModel, table=True):
+class ExpenseDecision(_Table, table=True):
     """One approver's approval or rejection (with its reason) of an expense."""
 
     __tablename__ = "expense_decision"
@@ -296,7 +308,7 @@ class ExpenseDecision(SQLModel, table=True):
     at: str = Field(max_length=32)
 
 
-class PointsEntry(SQLModel, table=True):
+class PointsEntry(_Table, table=True):
     """A line of a household's points ledger (积分): earned (+) for volunteering, redeemed (−)."""
 
     __tablename__ = "points_entry"
@@ -312,7 +324,7 @@ class PointsEntry(SQLModel, table=True):
     recorded_at: str = Field(max_length=32)
 
 
-class PropertyUnit(SQLModel, table=True):
+class PropertyUnit(_Table, table=True):
     """A unit of a trust-property estate (楼栋-单元-房号) with its exclusive area.
 
     ``area_dm2`` is the area in square decimetres (0.01 m², exact); ``owner_key`` groups the
@@ -336,7 +348,7 @@ class PropertyUnit(SQLModel, table=True):
     unsold: bool = Field(default=False)
 
 
-class FeeBill(SQLModel, table=True):
+class FeeBill(_Table, table=True):
     """A unit's property fee for one month (物业费账单)."""
 
     __tablename__ = "fee_bill"
@@ -351,7 +363,7 @@ class FeeBill(SQLModel, table=True):
     entry_id: int = Field(foreign_key="entry.id")
 
 
-class FeeCollection(SQLModel, table=True):
+class FeeCollection(_Table, table=True):
     """Money received from a unit (收缴): ``applied_fen`` settles bills, ``prepaid_fen`` is kept
     as a prepayment (预收) for later bills."""
 
@@ -367,7 +379,7 @@ class FeeCollection(SQLModel, table=True):
     entry_id: int = Field(foreign_key="entry.id")
 
 
-class Remuneration(SQLModel, table=True):
+class Remuneration(_Table, table=True):
     """The property company's remuneration (酬金) for a period: rate × basis, posted once."""
 
     __tablename__ = "remuneration"
@@ -383,7 +395,7 @@ class Remuneration(SQLModel, table=True):
     entry_id: int = Field(foreign_key="entry.id")
 
 
-class Budget(SQLModel, table=True):
+class Budget(_Table, table=True):
     """An open budget (开放式预算) of a book for a year: draft until approved."""
 
     __tablename__ = "budget"
@@ -400,7 +412,7 @@ class Budget(SQLModel, table=True):
     approved_by_vote_id: int | None = Field(default=None, foreign_key="vote.id")
 
 
-class BudgetLine(SQLModel, table=True):
+class BudgetLine(_Table, table=True):
     """One line of an open budget, mapped to the expense account its spending is posted to."""
 
     __tablename__ = "budget_line"
@@ -413,7 +425,7 @@ class BudgetLine(SQLModel, table=True):
     amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
-class Transfer(SQLModel, table=True):
+class Transfer(_Table, table=True):
     """Money moved between two books of the ledger as one linked pair of entries (e.g. the
     property company's remuneration gift to a micro-fund), traceable from either side."""
 
@@ -430,7 +442,7 @@ class Transfer(SQLModel, table=True):
     created_at: str = Field(max_length=32)
 
 
-class ExitSchedule(SQLModel, table=True):
+class ExitSchedule(_Table, table=True):
     """The outside investor's capital-exit contract of a village book (one per book)."""
 
     __tablename__ = "exit_schedule"
@@ -441,7 +453,7 @@ class ExitSchedule(SQLModel, table=True):
     note: str = Field(default="", max_length=400)
 
 
-class ExitScheduleYear(SQLModel, table=True):
+class ExitScheduleYear(_Table, table=True):
     """The investor's share (basis points) of the profit in one contract year: the table that
     is the source of truth, whatever curve generated it."""
 
@@ -452,7 +464,7 @@ class ExitScheduleYear(SQLModel, table=True):
     investor_bp: int
 
 
-class Distribution(SQLModel, table=True):
+class Distribution(_Table, table=True):
     """A period's profit distribution (收益分配): the investor's share, then 3:3:3:1."""
 
     __tablename__ = "distribution"
@@ -474,7 +486,7 @@ class Distribution(SQLModel, table=True):
     entry_id: int = Field(foreign_key="entry.id")
 
 
-class DistributionShare(SQLModel, table=True):
+class DistributionShare(_Table, table=True):
     """What one household receives from a distribution: dividend by shares + per-capita part."""
 
     __tablename__ = "distribution_share"
@@ -490,7 +502,7 @@ class DistributionShare(SQLModel, table=True):
 # --- Resident decisions (issue 4) ---------------------------------------------------------------
 
 
-class BookHousehold(SQLModel, table=True):
+class BookHousehold(_Table, table=True):
     """A household counted in a book's electorate: the residents of an estate or community, the
     households of a village (村民户). One household may belong to several books."""
 
@@ -500,7 +512,7 @@ class BookHousehold(SQLModel, table=True):
     household_id: int = Field(foreign_key="household.id", primary_key=True, index=True)
 
 
-class Vote(SQLModel, table=True):
+class Vote(_Table, table=True):
     """A decision by the residents (表决): an owners' meeting (业主大会), residents' meeting
     (居民会议), village meeting (村民会议) or participatory budget (参与式预算).
 
@@ -542,7 +554,7 @@ class Vote(SQLModel, table=True):
     result: str = Field(default="")
 
 
-class VoteOption(SQLModel, table=True):
+class VoteOption(_Table, table=True):
     """An option of a vote, or a project of a participatory budget with its cost."""
 
     __tablename__ = "vote_option"
@@ -558,7 +570,7 @@ class VoteOption(SQLModel, table=True):
     fields: str = Field(default="{}")
 
 
-class Ballot(SQLModel, table=True):
+class Ballot(_Table, table=True):
     """One voter's ballot in one vote. The unique constraint on (vote, voter) is what makes it
     one ballot per household (一户一票) — or per owner at an owners' meeting — whatever the
     program above it does.
@@ -588,7 +600,7 @@ class Ballot(SQLModel, table=True):
     revision: int = Field(default=0)
 
 
-class EntryImport(SQLModel, table=True):
+class EntryImport(_Table, table=True):
     """A bulk import of entries into a book (导入批次), known by ``import_id`` — the SHA-256 of
     the book and the file's content — so that running the same import again continues where it
     stopped instead of posting twice. Entries are posted in batches, each batch in one

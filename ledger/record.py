@@ -33,7 +33,6 @@ from sqlalchemy.types import NullType
 from sqlmodel import SQLModel
 
 import ledger.models  # noqa: F401 - registers the tables
-from ledger import signing
 
 #: Tables chained elsewhere (see the module's docstring).
 NOT_COVERED = frozenset({"entry", "posting", "audit_event", "ledger_meta"})
@@ -195,6 +194,8 @@ def _before_commit(session: OrmSession) -> None:
         session.info.pop(_TOUCHED, None)
         if changes:
             from ledger.services.audit import record_event  # noqa: PLC0415 - audit imports db
+
+            from ledger import signing  # noqa: PLC0415 - cryptography only when writing
 
             # Everyone who acted in the transaction and proved their password signs it.
             actors: dict[int, Any] = session.info.get(ACTORS) or {}
