@@ -193,9 +193,8 @@ def _before_commit(session: OrmSession) -> None:
         changes = changes_of(session)
         session.info.pop(_TOUCHED, None)
         if changes:
-            from ledger.services.audit import record_event  # noqa: PLC0415 - audit imports db
-
             from ledger import signing  # noqa: PLC0415 - cryptography only when writing
+            from ledger.services.audit import record_event  # noqa: PLC0415 - audit imports db
 
             # Everyone who acted in the transaction and proved their password signs it.
             actors: dict[int, Any] = session.info.get(ACTORS) or {}
