@@ -44,6 +44,7 @@ from desktop.cli_common import (
     new_ledger,
     open_from,
     password_of,
+    perform,
     stdin_line,
 )
 from desktop.texttable import render_table
@@ -186,22 +187,9 @@ def _book_json(book: Book) -> dict[str, Any]:
 
 
 def cmd_book_add(args: argparse.Namespace) -> int:
-    from ledger.services.books import create_book
+    from ledger.operations.books import ADD_BOOK, AddBook
 
-    with open_from(args) as ledger, ledger.write() as s:
-        book = create_book(
-            s, kind=args.kind, name=args.name, organisation=args.organisation, actor=actor(s, args)
-        )
-        data = _book_json(book)
-    if args.json:
-        emit_json(data)
-    else:
-        print(
-            _("Created book {id} “{name}” ({kind}).").format(
-                id=data["id"], name=data["name"], kind=BookKind(data["kind"]).label
-            )
-        )
-    return EXIT_OK
+    return perform(args, ADD_BOOK, AddBook(args.kind, args.name, args.organisation))
 
 
 def cmd_book_list(args: argparse.Namespace) -> int:
@@ -338,19 +326,9 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 def cmd_close(args: argparse.Namespace) -> int:
     from ledger.dates import parse_period_end
-    from ledger.services.books import close_period, find_book
+    from ledger.operations.books import CLOSE_PERIOD, ClosePeriod
 
-    through = parse_period_end(args.through)
-    with open_from(args) as ledger, ledger.write() as s:
-        book = close_period(
-            s, book_id=find_book(s, args.book).id or 0, through=through, actor=actor(s, args)
-        )
-        name = book.name
-    if args.json:
-        emit_json({"book": name, "closed_through": through.isoformat()})
-    else:
-        print(_("“{book}” is closed through {date}.").format(book=name, date=through.isoformat()))
-    return EXIT_OK
+    return perform(args, CLOSE_PERIOD, ClosePeriod(args.book, parse_period_end(args.through)))
 
 
 def cmd_balance(args: argparse.Namespace) -> int:
@@ -781,74 +759,31 @@ def _new_password(args: argparse.Namespace, whose: str) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from ledger.services.users import create_user
+    from ledger.operations.users import ADD_USER, AddUser
 
-    with open_from(args) as ledger, ledger.write() as s:
-        admin = actor(s, args)
-        user = create_user(
-            s,
-            username=args.username,
-            role=args.role,
-            display_name=args.display_name,
-            password=_new_password(args, args.username),
-            actor=admin,
-        )
-        data = {"username": user.username, "role": user.role}
-    if args.json:
-        emit_json(data)
-    else:
-        print(
-            _("Added user “{name}” ({role}).").format(
-                name=data["username"], role=Role(data["role"]).label
-            )
-        )
-    return EXIT_OK
+    password = _new_password(args, args.username)
+    return perform(args, ADD_USER, AddUser(args.username, args.role, args.display_name, password))
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from ledger.services.users import change_password
+    from ledger.operations.users import CHANGE_PASSWORD, ChangePassword
 
-    with open_from(args) as ledger, ledger.write() as s:
-        me = actor(s, args)
-        change_password(s, me, password_of(args, me.username), _new_password(args, me.username))
-        name = me.username
-    if args.json:
-        emit_json({"username": name, "password": "changed"})
-    else:
-        print(_("The password of “{name}” is changed.").format(name=name))
-    return EXIT_OK
+    name = args.user or os.environ.get("GONGZHANG_USER") or _("you")
+    old = password_of(args, name)
+    return perform(args, CHANGE_PASSWORD, ChangePassword(old, _new_password(args, name)))
 
 
 def cmd_user_reset(args: argparse.Namespace) -> int:
-    from ledger.services.users import reset_password
+    from ledger.operations.users import RESET_PASSWORD, ResetPassword
 
-    with open_from(args) as ledger, ledger.write() as s:
-        admin = actor(s, args)
-        user = reset_password(s, admin, args.username, _new_password(args, args.username))
-        name = user.username
-    if args.json:
-        emit_json({"username": name, "password": "reset"})
-    else:
-        print(
-            _(
-                "The password of “{name}” is reset, with a new signing key; tell them the new "
-                "password in person."
-            ).format(name=name)
-        )
-    return EXIT_OK
+    new = _new_password(args, args.username)
+    return perform(args, RESET_PASSWORD, ResetPassword(args.username, new))
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
-    from ledger.services.users import disable_user
+    from ledger.operations.users import DISABLE_USER, DisableUser
 
-    with open_from(args) as ledger, ledger.write() as s:
-        user = disable_user(s, actor(s, args), args.username)
-        name = user.username
-    if args.json:
-        emit_json({"username": name, "active": False})
-    else:
-        print(_("User “{name}” is disabled; they can no longer sign in.").format(name=name))
-    return EXIT_OK
+    return perform(args, DISABLE_USER, DisableUser(args.username))
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:

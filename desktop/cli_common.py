@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from ledger.db import Ledger
     from ledger.models import AppUser
+    from ledger.operations import Operation, Outcome
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -77,8 +78,13 @@ def password_of(args: argparse.Namespace, name: str) -> str:
     given = os.environ.get("GONGZHANG_PASSWORD")
     if given is not None:
         return given
+    asked: str | None = getattr(args, "_asked_password", None)
+    if asked is not None:  # asked once per command, however many times it is needed
+        return asked
     if sys.stdin.isatty():
-        return getpass.getpass(_("Password for {user}: ").format(user=name))
+        asked = getpass.getpass(_("Password for {user}: ").format(user=name))
+        args._asked_password = asked
+        return asked
     raise PermissionDeniedError(
         _(
             "Changing the ledger needs {user}'s password: type it when asked (on a terminal), "
@@ -123,6 +129,24 @@ def stdin_line(args: argparse.Namespace, index: int) -> str:
             )
         )
     return lines[index]
+
+
+def perform(args: argparse.Namespace, operation: Operation[Any, Any], request: object) -> int:
+    """Run one operation through the door (:func:`ledger.operations.run`) as the acting user
+    and print its outcome: its sentence, or its JSON with --json."""
+    from ledger.operations import run
+
+    with open_from(args) as ledger:
+        outcome = run(ledger, lambda session: actor(session, args), operation, request)
+    show(args, outcome)
+    return EXIT_OK
+
+
+def show(args: argparse.Namespace, outcome: Outcome) -> None:
+    if args.json:
+        emit_json(outcome.as_json())
+    else:
+        print(outcome.sentence())
 
 
 def open_from(args: argparse.Namespace) -> Ledger:

@@ -9,14 +9,16 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtGui import QFontDatabase, QFontMetrics, QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 from desktop.fonts import register_qt_font, use_bundled_font_if_needed
 
 
-@pytest.fixture(scope="module")
-def app() -> QGuiApplication:
-    existing = QGuiApplication.instance()
-    return existing if isinstance(existing, QGuiApplication) else QGuiApplication([])
+@pytest.fixture
+def app(qapp: QApplication) -> QGuiApplication:
+    # pytest-qt's application (a QApplication): a bare QGuiApplication made here would stay
+    # the process's one and abort every later test that makes a widget in this process.
+    return qapp
 
 
 def test_the_bundled_font_is_registered_and_writes_chinese(app: QGuiApplication) -> None:

@@ -3,11 +3,16 @@ refresh after any change."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
+from sqlmodel import Session
 
 from desktop.app.database import Database
 from desktop.app.session import SignedIn
+from ledger.operations import Operation, Outcome
 
 
 class BookPage(QWidget):
@@ -25,6 +30,29 @@ class BookPage(QWidget):
         self.book_id = book_id
         self.book_kind = book_kind
         self.user = user
+
+    def perform(
+        self,
+        operation: Operation[Any, Any],
+        request: object,
+        then: Callable[[Any], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> int:
+        """Perform an operation as the signed-in user on the worker (the same operation the
+        command line runs); its outcome's sentence goes to the status bar, then ``then`` is
+        called with the outcome."""
+        user = self.user
+
+        def job(session: Session) -> Outcome:
+            outcome: Outcome = operation.perform(session, user.actor(session), request)
+            return outcome
+
+        def done(outcome: Outcome) -> None:
+            self.message.emit(outcome.sentence())
+            if then is not None:
+                then(outcome)
+
+        return self.database.write(job, done, failed)
 
     def refresh(self) -> None:
         """Reload what the page shows."""

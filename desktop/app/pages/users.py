@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -19,17 +18,21 @@ from PySide6.QtWidgets import (
 
 from desktop.app.models import ColumnSpec, RowsModel, SortProxy
 from desktop.app.pages.base import BookPage
-from desktop.app.plain import PlainLabel
+from desktop.app.plain import PlainLabel, plain_question
 from ledger.access import PERMISSIONS, Action, action_label
 from ledger.domain import Role
 from ledger.i18n import N_, _
-from ledger.services.users import (
-    change_password,
-    create_user,
-    disable_user,
-    list_users,
-    reset_password,
+from ledger.operations.users import (
+    ADD_USER,
+    CHANGE_PASSWORD,
+    DISABLE_USER,
+    RESET_PASSWORD,
+    AddUser,
+    ChangePassword,
+    DisableUser,
+    ResetPassword,
 )
+from ledger.services.users import list_users
 
 USER_COLUMNS = (ColumnSpec(N_("User")), ColumnSpec(N_("Name")), ColumnSpec(N_("Role")))
 
@@ -119,31 +122,20 @@ class UsersPage(BookPage):
         self.database.read(job, self.model.set_rows)
 
     def submit(self) -> None:
-        username = self.username.text().strip()
-        display = self.display_name.text().strip() or None
-        role = str(self.role.currentData())
-        password = self.password.text()
-        user = self.user
+        request = AddUser(
+            self.username.text().strip(),
+            str(self.role.currentData()),
+            self.display_name.text().strip() or None,
+            self.password.text(),
+        )
 
-        def job(session: object) -> str:
-            made = create_user(
-                session,  # type: ignore[arg-type]
-                username=username,
-                role=role,
-                display_name=display,
-                password=password,
-                actor=user.actor(session),  # type: ignore[arg-type]
-            )
-            return made.username
-
-        def done(name: str) -> None:
+        def done(_outcome: object) -> None:
             self.username.clear()
             self.display_name.clear()
             self.password.clear()
-            self.message.emit(_("Added user {name}.").format(name=name))
             self.refresh()
 
-        self.database.write(job, done)
+        self.perform(ADD_USER, request, done)
 
     def chosen_username(self) -> str | None:
         index = self.table.currentIndex()
@@ -171,66 +163,24 @@ class UsersPage(BookPage):
     def reset_chosen(self) -> None:
         name = self.chosen_username()
         new = self.ask_new_password(name) if name else None
-        if name is None or new is None:
-            return
-        user = self.user
-
-        def job(session: object) -> str:
-            return reset_password(
-                session,  # type: ignore[arg-type]
-                user.actor(session),  # type: ignore[arg-type]
-                name,
-                new,
-            ).username
-
-        self.database.write(
-            job,
-            lambda done: self.message.emit(
-                _("The password of {name} is reset; tell them the new one in person.").format(
-                    name=done
-                )
-            ),
-        )
+        if name is not None and new is not None:
+            self.perform(RESET_PASSWORD, ResetPassword(name, new))
 
     def disable_chosen(self) -> None:
         name = self.chosen_username()
         if name is None:
             return
-        asked = QMessageBox.question(
+        if not plain_question(
             self,
             _("Disable a user"),
             _("Disable {name}? They can no longer sign in; what they did stays.").format(name=name),
-        )
-        if asked != QMessageBox.StandardButton.Yes:
+        ):
             return
-        user = self.user
-
-        def job(session: object) -> str:
-            return disable_user(
-                session,  # type: ignore[arg-type]
-                user.actor(session),  # type: ignore[arg-type]
-                name,
-            ).username
-
-        def done(disabled: str) -> None:
-            self.message.emit(_("{name} is disabled.").format(name=disabled))
-            self.refresh()
-
-        self.database.write(job, done)
+        self.perform(DISABLE_USER, DisableUser(name), lambda _outcome: self.refresh())
 
     def change_mine(self) -> None:
         old = self.ask_password(_("Change my password"), _("Your current password:"))
         new = self.ask_new_password(self.user.username) if old is not None else None
         if old is None or new is None:
             return
-        user = self.user
-
-        def job(session: object) -> str:
-            return change_password(
-                session,  # type: ignore[arg-type]
-                user.actor(session),  # type: ignore[arg-type]
-                old,
-                new,
-            ).username
-
-        self.database.write(job, lambda _name: self.message.emit(_("Your password is changed.")))
+        self.perform(CHANGE_PASSWORD, ChangePassword(old, new))
