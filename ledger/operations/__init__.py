@@ -54,8 +54,13 @@ class Credentials:
     password: str
 
 
+#: Mark a request's field that must never be written down (a password): ``field(metadata=SECRET)``.
+SECRET = {"secret": True}
+
+
 def request_facts(request: object) -> dict[str, Any]:
-    """A request as the audit trail keeps it (dates as ISO text; bytes by size only)."""
+    """A request as the audit trail keeps it (dates as ISO text; bytes by size only; secret
+    fields left out)."""
 
     def plain(value: object) -> object:
         if isinstance(value, dt.date):
@@ -65,7 +70,11 @@ def request_facts(request: object) -> dict[str, Any]:
         if isinstance(value, list | tuple):
             return [plain(v) for v in value]
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+            return {
+                f.name: plain(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if not f.metadata.get("secret")
+            }
         return value
 
     facts = plain(request)

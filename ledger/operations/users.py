@@ -3,13 +3,13 @@ forgotten one, disable one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ledger.access import Action
 from ledger.domain import Role
 from ledger.i18n import _
-from ledger.operations import Operation
+from ledger.operations import SECRET, Operation
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -22,7 +22,7 @@ class AddUser:
     username: str
     role: str
     display_name: str | None
-    password: str
+    password: str = field(metadata=SECRET)
 
     def __repr__(self) -> str:  # a password never reaches a log or a traceback
         return f"AddUser(username={self.username!r}, role={self.role!r})"
@@ -61,8 +61,8 @@ ADD_USER: Operation[AddUser, UserAdded] = Operation("user.add", Action.MANAGE_US
 
 @dataclass(frozen=True, slots=True)
 class ChangePassword:
-    old: str
-    new: str
+    old: str = field(metadata=SECRET)
+    new: str = field(metadata=SECRET)
 
     def __repr__(self) -> str:
         return "ChangePassword(…)"
@@ -93,7 +93,7 @@ CHANGE_PASSWORD: Operation[ChangePassword, PasswordChanged] = Operation(
 @dataclass(frozen=True, slots=True)
 class ResetPassword:
     username: str
-    new: str
+    new: str = field(metadata=SECRET)
 
     def __repr__(self) -> str:
         return f"ResetPassword(username={self.username!r})"
