@@ -35,7 +35,7 @@ from desktop.cli_common import (
     Commands,
     account_name,
     actor,
-    approver_of,
+    approver_password,
     blank_or_money,
     book_arg,
     emit_json,
@@ -235,93 +235,34 @@ def _parse_line(text: str) -> PostingLine:
 
 def cmd_post(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
-    from ledger.services.books import find_book
-    from ledger.services.entries import post_entry
+    from ledger.operations.entries import POST_ENTRY, PostEntry
 
-    date = parse_date(args.date)
-    lines = [_parse_line(t) for t in args.lines]
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        recorder = actor(s, args)
-        approver = approver_of(s, args)
-        posted = post_entry(
-            s,
-            book_id=book.id or 0,
-            date=date,
-            memo=args.memo,
-            lines=lines,
-            actor=recorder,
-            approver=approver,
-            manual=True,
-        )
-    if args.json:
-        emit_json(
-            {
-                "id": posted.id,
-                "number": posted.number,
-                "date": posted.date.isoformat(),
-                "hash": posted.hash,
-            }
-        )
-    else:
-        print(
-            _("Posted {number} on {date}: {memo}").format(
-                number=posted.number, date=posted.date.isoformat(), memo=posted.memo
-            )
-        )
-    return EXIT_OK
+    request = PostEntry(
+        args.book,
+        parse_date(args.date),
+        args.memo,
+        tuple(_parse_line(t) for t in args.lines),
+        approver=args.approver,
+        approver_password=approver_password(args),
+    )
+    return perform(args, POST_ENTRY, request)
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
-    from ledger.services.books import find_book
-    from ledger.services.entries import find_entry, reverse_entry
+    from ledger.operations.entries import REVERSE_ENTRY, ReverseEntry
 
     date = parse_date(args.date) if args.date else None
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        entry = find_entry(s, book_id=book.id or 0, number=args.number)
-        posted = reverse_entry(
-            s, entry_id=entry.id or 0, actor=actor(s, args), date=date, memo=args.memo
-        )
-    if args.json:
-        emit_json({"id": posted.id, "number": posted.number, "hash": posted.hash})
-    else:
-        print(
-            _("Posted {number} on {date}: {memo}").format(
-                number=posted.number, date=posted.date.isoformat(), memo=posted.memo
-            )
-        )
-    return EXIT_OK
+    request = ReverseEntry(args.book, args.number, date=date, memo=args.memo)
+    return perform(args, REVERSE_ENTRY, request)
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
-    from ledger.chain import voucher_number
-    from ledger.services.attachments import attach_file, read_attachment_file
-    from ledger.services.books import find_book
-    from ledger.services.entries import find_entry
+    from ledger.operations.entries import ATTACH_FILE, AttachFile
+    from ledger.services.attachments import read_attachment_file
 
     name, data = read_attachment_file(args.file)
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        entry = find_entry(s, book_id=book.id or 0, number=args.number)
-        attachment = attach_file(
-            s, entry_id=entry.id or 0, filename=name, data=data, actor=actor(s, args)
-        )
-        result = {
-            "file": attachment.filename,
-            "sha256": attachment.sha256,
-            "number": voucher_number(entry.year, entry.seq),
-        }
-    if args.json:
-        emit_json(result)
-    else:
-        print(
-            _("Attached {file} to {number} (SHA-256 {sha}).").format(
-                file=result["file"], number=result["number"], sha=result["sha256"][:16]
-            )
-        )
-    return EXIT_OK
+    return perform(args, ATTACH_FILE, AttachFile(args.book, args.number, name, data))
 
 
 def cmd_close(args: argparse.Namespace) -> int:

@@ -93,6 +93,24 @@ def password_of(args: argparse.Namespace, name: str) -> str:
     )
 
 
+def approver_password(args: argparse.Namespace) -> str | None:
+    """The password of the approver named with --approver ($GONGZHANG_APPROVER_PASSWORD, or
+    asked on the terminal); None when no approver is named."""
+    if not getattr(args, "approver", None):
+        return None
+    given = os.environ.get("GONGZHANG_APPROVER_PASSWORD")
+    if given is None and sys.stdin.isatty():
+        given = getpass.getpass(_("Password for {user}: ").format(user=args.approver))
+    if given is None:
+        raise PermissionDeniedError(
+            _(
+                "An approval needs the approver {user}'s own password: they type it when asked "
+                "(on a terminal), or it is given in GONGZHANG_APPROVER_PASSWORD."
+            ).format(user=args.approver)
+        )
+    return given
+
+
 def approver_of(session: Session, args: argparse.Namespace) -> AppUser | None:
     """The approver named with --approver, proven with their own password ($GONGZHANG_APPROVER_
     PASSWORD, or asked on the terminal); they sign the approval with their own key."""

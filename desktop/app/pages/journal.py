@@ -25,7 +25,7 @@ from ledger.access import Action
 from ledger.dates import parse_date
 from ledger.errors import GongzhangError
 from ledger.i18n import N_, _
-from ledger.services.entries import reverse_entry
+from ledger.operations.entries import REVERSE_ENTRY, ReverseEntry
 from ledger.services.journal import JournalFilter
 
 
@@ -156,15 +156,4 @@ class JournalPage(BookPage):
             self.reverse(entry_id)
 
     def reverse(self, entry_id: int) -> None:
-        user = self.user
-
-        def job(session: object) -> str:
-            posted = reverse_entry(session, entry_id=entry_id, actor=user.actor(session))  # type: ignore[arg-type]
-            return posted.number
-
-        self.database.write(
-            job,
-            lambda number: self.message.emit(
-                _("Posted reversing entry {number}.").format(number=number)
-            ),
-        )
+        self.perform(REVERSE_ENTRY, ReverseEntry(entry_id=entry_id))
