@@ -40,6 +40,7 @@ from ledger.errors import (
 )
 from ledger.i18n import _
 from ledger.models import Book
+from ledger.record import RECORD_ACTIONS
 from ledger.verify import verify_ledger
 
 _PARTIAL = re.compile(r".+\.(\d+)\.partial")
@@ -740,8 +741,10 @@ def restore_preview(
                 lost.append(
                     LostBook(name, head - after, tuple(voucher_number(y, n) for y, n in newest))
                 )
+            # What people did; the record of changes that goes with each act is not counted.
             events = conn.execute(
-                "SELECT COUNT(*) FROM audit_event WHERE seq > ?", (last_event,)
+                "SELECT COUNT(*) FROM audit_event WHERE seq > ? AND action NOT IN (?, ?)",
+                (last_event, *sorted(RECORD_ACTIONS)),
             ).fetchone()
         ledger_entries: int | None = sum(head for _i, _u, _n, head in books)
     except (OSError, sqlite3.DatabaseError):

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, event, select, tuple_, type_coerce
+from sqlalchemy import Table, event, insert, select, tuple_, type_coerce
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction, UOWTransaction, object_mapper
@@ -33,11 +36,26 @@ from sqlalchemy.types import NullType
 from sqlmodel import SQLModel
 
 import ledger.models  # noqa: F401 - registers the tables
+from ledger.models import AppUser, LedgerMeta
 
 #: Tables chained elsewhere (see the module's docstring).
 NOT_COVERED = frozenset({"entry", "posting", "audit_event", "ledger_meta"})
 #: Columns left out of the record: the attachment's bytes (their hash is in the record).
 LEFT_OUT = {"attachment": frozenset({"data"})}
+#: Private columns: no notice shows them, and the audit trail, which an auditor reads and may
+#: export, must not either. The record keeps a keyed hash of each value instead (HMAC-SHA256
+#: under the ledger's own record key in ``ledger_meta``), which verification recomputes; a
+#: short name hashed without a secret key could be found by trying every name.
+PRIVATE = {
+    "app_user": frozenset({"password_hash", "signing_key"}),
+    "counterparty": frozenset({"contact"}),
+    "household": frozenset({"head_name"}),
+    "expense": frozenset({"private_note"}),
+    "property_unit": frozenset({"owner_name"}),
+    "ballot": frozenset({"proxy_name"}),
+}
+#: The ``ledger_meta`` key of the record key.
+RECORD_KEY = "record_key"
 
 #: The audit action of a record of changes, and of the first record of a ledger made before
 #: the record existed (written by the migration that introduced it).
@@ -105,11 +123,34 @@ def _raw(covered: Covered, names: Sequence[str]) -> list[ColumnElement[Any]]:
     return [type_coerce(covered.table.c[n], NullType()).label(n) for n in names]
 
 
+def record_key(conn: Connection, *, create: bool) -> bytes:
+    """The ledger's secret key for private values. Made when missing if ``create`` (a ledger
+    whose key was removed gets a new one, and every private value recorded before then no
+    longer matches: verification says so); verification reads it with ``create=False``."""
+    meta = LedgerMeta.__table__.c  # type: ignore[attr-defined]
+    found = conn.execute(select(meta.value).where(meta.key == RECORD_KEY)).scalar()
+    if found is None and create:
+        found = secrets.token_hex(32)
+        conn.execute(insert(LedgerMeta).values(key=RECORD_KEY, value=found))
+    return str(found or "").encode("ascii", "replace")
+
+
+def private_value(secret: bytes, table: str, column: str, value: object) -> object:
+    """What the record keeps of a private column's value: empty stays empty (nothing to hide),
+    anything else becomes ``hmac:`` and the keyed hash of its table, column and value."""
+    if value is None or value == "":
+        return value
+    message = f"{table}.{column}\x00{value}".encode("utf-8", "surrogatepass")
+    return "hmac:" + hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
 def read_rows(
-    conn: Connection, covered: Covered, keys: Iterable[Key] | None = None
+    conn: Connection, covered: Covered, keys: Iterable[Key] | None = None, *, secret: bytes
 ) -> Iterator[tuple[Key, Row]]:
-    """Rows of a covered table as the record keeps them: all of them, or those with ``keys``."""
+    """Rows of a covered table as the record keeps them: all of them, or those with ``keys``;
+    private columns as keyed hashes under ``secret`` (:func:`record_key`)."""
     names = covered.columns
+    private = PRIVATE.get(covered.name, frozenset())
     key_at = [names.index(k) for k in covered.key_columns]
     base = select(*_raw(covered, names))
     if keys is None:
@@ -125,6 +166,8 @@ def read_rows(
     for stmt in batches:
         for values in conn.execute(stmt):
             row = {n: plain(v) for n, v in zip(names, values, strict=True)}
+            for n in private:
+                row[n] = private_value(secret, covered.name, n, row[n])
             yield tuple(row[names[i]] for i in key_at), row
 
 
@@ -167,12 +210,13 @@ def changes_of(session: OrmSession) -> list[list[Any]]:
     if not touched:
         return []
     conn = session.connection()
+    secret = record_key(conn, create=True)
     out: list[list[Any]] = []
     for name, covered in covered_tables().items():
         keys = touched.get(name)
         if not keys:
             continue
-        found = dict(read_rows(conn, covered, sorted(keys, key=_order)))
+        found = dict(read_rows(conn, covered, sorted(keys, key=_order), secret=secret))
         out.extend([name, list(k), found.get(k)] for k in sorted(keys, key=_order))
     return out
 
@@ -198,7 +242,12 @@ def _before_commit(session: OrmSession) -> None:
 
             # Everyone who acted in the transaction and proved their password signs it.
             actors: dict[int, Any] = session.info.get(ACTORS) or {}
-            signers = {uid: key for uid in actors if (key := signing.key_of(uid)) is not None}
+            signers = {}
+            for uid in actors:
+                user = session.get(AppUser, uid)
+                key = signing.key_of(user.public_key if user is not None else None)
+                if key is not None:
+                    signers[uid] = key
             record_event(
                 session,  # type: ignore[arg-type]
                 actor=session.info.get(ACTOR),
@@ -244,10 +293,11 @@ def baseline(session: OrmSession) -> int:
     """Record every covered row as it is (a ledger made before the record existed); returns
     how many rows were recorded (no event when there are none)."""
     conn = session.connection()
+    secret = record_key(conn, create=True)
     changes = [
         [name, list(key), row]
         for name, covered in covered_tables().items()
-        for key, row in read_rows(conn, covered)
+        for key, row in read_rows(conn, covered, secret=secret)
     ]
     if changes:
         from ledger.services.audit import record_event  # noqa: PLC0415

@@ -29,8 +29,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 _MAXMEM = 64 * 1024 * 1024
 
-#: Private keys unlocked in this process, by user id.
-_unlocked: dict[int, Ed25519PrivateKey] = {}
+#: Private keys unlocked in this process, by their public half: a user id is not enough, since
+#: one process may hold several ledgers whose users share ids.
+_unlocked: dict[str, Ed25519PrivateKey] = {}
 
 
 def _b64(data: bytes) -> str:
@@ -74,12 +75,12 @@ def open_sealed(sealed: str, password: str) -> Ed25519PrivateKey | None:
         return None
 
 
-def unlock(user_id: int, sealed: str | None, password: str) -> bool:
-    """Open the user's key with their password and keep it for this process's signatures."""
+def unlock(sealed: str | None, password: str) -> bool:
+    """Open a user's key with their password and keep it for this process's signatures."""
     key = open_sealed(sealed, password) if sealed else None
     if key is None:
         return False
-    _unlocked[user_id] = key
+    _unlocked[public_text(key)] = key
     return True
 
 
@@ -88,8 +89,9 @@ def forget_all() -> None:
     _unlocked.clear()
 
 
-def key_of(user_id: int | None) -> Ed25519PrivateKey | None:
-    return _unlocked.get(user_id) if user_id is not None else None
+def key_of(public: str | None) -> Ed25519PrivateKey | None:
+    """The unlocked private key whose public half is ``public`` (a user's ``public_key``)."""
+    return _unlocked.get(public) if public else None
 
 
 def payload(seq: int, prev_hash: str, changes: Any) -> bytes:

@@ -38,7 +38,14 @@ from ledger.models import (
     Posting,
     columns,
 )
-from ledger.record import BASELINE_ACTION, RECORD_ACTIONS, Replay, covered_tables, read_rows
+from ledger.record import (
+    BASELINE_ACTION,
+    RECORD_ACTIONS,
+    Replay,
+    covered_tables,
+    read_rows,
+    record_key,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -790,10 +797,11 @@ class _RecordCheck:
 
     def compare(self, conn: Any) -> list[Finding]:
         out: list[Finding] = []
+        secret = record_key(conn, create=False)
         for name, covered in covered_tables().items():
             want = self.replay.tables.get(name, {})
             seen: set[tuple[Any, ...]] = set()
-            for key, row in read_rows(conn, covered):
+            for key, row in read_rows(conn, covered, secret=secret):
                 seen.add(key)
                 label = _row_label(name, covered.key_columns, key)
                 expected = want.get(key)

@@ -88,7 +88,7 @@ def world(ledger_target: str) -> Iterator[World]:
         ]:
             made = create_user(s, username=name, role=role, password=TEST_PASSWORD, actor=admin)
             # The test acts as every one of them: each has signed in (their key is unlocked).
-            signing.unlock(made.id or 0, made.signing_key, TEST_PASSWORD)
+            signing.unlock(made.signing_key, TEST_PASSWORD)
         fund = create_book(s, kind=BookKind.MICRO_FUND, name="碧鸡桥社区微基金", actor=admin)
         trust = create_book(s, kind=BookKind.TRUST_PROPERTY, name="金河绿洲物业", actor=admin)
         village = create_book(s, kind=BookKind.COLLECTIVE_REVENUE, name="全兴村", actor=admin)

@@ -106,7 +106,7 @@ def build_demo(session: Session, *, year: int = DEMO_YEAR) -> DemoSummary:
         actor=admin,
     )
     for user in (admin, treasurer, reviewer, committee, auditor):
-        signing.unlock(user.id or 0, user.signing_key, DEMO_PASSWORD)
+        signing.unlock(user.signing_key, DEMO_PASSWORD)
     fund = create_book(
         session,
         kind=BookKind.MICRO_FUND,

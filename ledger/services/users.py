@@ -145,7 +145,7 @@ def create_user(
     session.add(user)
     session.flush()
     if actor is None:  # the ledger's first user, making itself: it signs its own making
-        signing.unlock(user.id or 0, user.signing_key, password)
+        signing.unlock(user.signing_key, password)
     record_event(
         session,
         actor=actor or user,
@@ -184,7 +184,7 @@ def authenticate(session: Session, username: str, password: str | None) -> AppUs
         raise PermissionDeniedError(
             _("Wrong password for user “{name}”.").format(name=shorten(username))
         )
-    signing.unlock(user.id or 0, user.signing_key, password)
+    signing.unlock(user.signing_key, password)
     return user
 
 
@@ -208,7 +208,7 @@ def change_password(session: Session, user: AppUser, old: str, new: str) -> AppU
         session, actor=user, action="user.password_changed", object_type="user",
         object_id=user.id or 0, detail={"username": user.username},
     )  # fmt: skip
-    signing.unlock(user.id or 0, user.signing_key, new)
+    signing.unlock(user.signing_key, new)
     return user
 
 

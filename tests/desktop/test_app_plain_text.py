@@ -37,7 +37,14 @@ def database(demo_path: Path, tmp_path: Path) -> Iterator[Database]:
     ledger = open_ledger(copy)
     with ledger.write() as s:
         admin = get_user(s, "admin")
-        create_user(s, username="nasty", role="admin", display_name=NASTY, actor=admin)
+        create_user(
+            s,
+            username="nasty",
+            role="admin",
+            display_name=NASTY,
+            password="gongzhang-demo",
+            actor=admin,
+        )
         create_book(s, kind="micro_fund", name=NASTY, organisation=NASTY, actor=admin)
     db = Database(ledger)
     yield db

@@ -256,7 +256,8 @@ def test_files_that_are_not_ledgers(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 1 and "is not a Gongzhang ledger" in err
     assert text.read_text() == "not a ledger"
     code, _, err = run(capsys, "verify", str(tmp_path / "missing.sqlite"), "--lang", "en")
-    assert code == 1 and "There is no ledger at" in err
+    # verify's 1 means "found tampering"; a ledger it cannot read at all is 2
+    assert code == 2 and "There is no ledger at" in err
     assert not (tmp_path / "missing.sqlite").exists()
     code, _, err = run(capsys, "init", str(text), "--lang", "en")
     assert code == 1 and "already exists" in err

@@ -22,7 +22,7 @@ from ledger.db import open_ledger
 from ledger.services.users import create_user
 ledger = open_ledger(sys.argv[1], create=True)
 with ledger.write() as s:
-    create_user(s, username="admin", role="admin", actor=None)
+    create_user(s, username="admin", role="admin", password="gongzhang-demo", actor=None)
     s.flush()
     os._exit(9)  # killed before the transaction commits
 """

@@ -81,6 +81,11 @@ def test_an_earlier_digest_verifies_and_json_says_so(
         "number": "记-2024-0002",
         "date": "2024-03-02",
         "entries_checked": 2,
+        # an entry's hash, as notices printed before the record of changes carry: the record's
+        # own figures are empty
+        "record_seq": None,
+        "record_at": None,
+        "books_checked": 0,
         "intact": True,
         "findings": [],
     }
@@ -91,8 +96,9 @@ def test_an_unknown_digest_fails(ledger: Path, capsys: pytest.CaptureFixture[str
     code, out, _ = verify(capsys, ledger, "--digest", unknown)
     assert code == 1
     assert out == (
-        "The ledger does NOT contain the entry this notice was made from (digest "
-        f"{unknown}): the books were changed after the notice, or the digest is mistyped.\n"
+        "The ledger does NOT contain the record this notice was made from (digest "
+        f"{unknown}): the books or their record were changed after the notice, or the digest "
+        "is mistyped.\n"
     )
     code, out, _ = verify(capsys, ledger, "--digest", unknown, "--json")
     data = json.loads(out)
@@ -105,7 +111,7 @@ def test_a_malformed_digest_is_refused_with_a_message(
     ledger: Path, capsys: pytest.CaptureFixture[str], written: str
 ) -> None:
     code, out, err = verify(capsys, ledger, "--digest", written)
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""  # nothing was checked
     assert err.startswith(f"Error: “{written}” is not a notice's digest: a digest is 64 characters")
 
 
@@ -113,7 +119,7 @@ def test_a_malformed_digest_is_refused_before_the_ledger_is_opened(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = verify(capsys, tmp_path / "missing.sqlite", "--digest", "abc")
-    assert code == 1 and "is not a notice's digest" in err
+    assert code == 2 and "is not a notice's digest" in err
     assert not (tmp_path / "missing.sqlite").exists()
 
 
@@ -167,7 +173,7 @@ def test_a_rewrite_with_recomputed_hashes_fails_though_plain_verify_passes(
         opened.close()
     assert verify(capsys, ledger)[0] == 0, "a perfect forgery passes plain verify"
     code, out, _ = verify(capsys, ledger, "--digest", last)
-    assert code == 1 and "does NOT contain the entry this notice was made from" in out
+    assert code == 1 and "does NOT contain the record this notice was made from" in out
     assert verify(capsys, ledger, "--digest", first)[0] == 0
 
 

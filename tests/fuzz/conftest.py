@@ -65,6 +65,9 @@ from ledger.services.votes import (
     record_ballot,
 )
 
+#: Every fuzz user's password (scrypt is lowered for tests in tests/conftest.py).
+PASSWORD = "fuzz-password"
+
 T = TypeVar("T")
 
 # --- hypothesis profiles ------------------------------------------------------------------------
@@ -180,7 +183,7 @@ class Ids:
 
 def _build(ledger: Ledger) -> Ids:
     with ledger.write() as s:
-        admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
+        admin = create_user(s, username="admin", role=Role.ADMIN, password=PASSWORD, actor=None)
         for name, role in [
             ("treasurer", Role.TREASURER),
             ("reviewer", Role.REVIEWER),
@@ -188,7 +191,7 @@ def _build(ledger: Ledger) -> Ids:
             ("auditor", Role.AUDITOR),
             ("treasurer2", Role.TREASURER),
         ]:
-            create_user(s, username=name, role=role, actor=admin)
+            create_user(s, username=name, role=role, password=PASSWORD, actor=admin)
         treasurer = get_user(s, "treasurer")
         reviewer = get_user(s, "reviewer")
         committee = get_user(s, "committee")

@@ -292,7 +292,7 @@ def test_create_user(fz: Fuzz, data: st.DataObject) -> None:
             "username": st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=16),
             "role": st.sampled_from(["admin", "treasurer", "reviewer", "committee", "auditor"]),
             "display_name": st.one_of(st.none(), NAMES),
-            "password": st.none(),
+            "password": st.just("fuzz-password"),
             "actor": st.just("admin"),
         },
         {
@@ -1248,7 +1248,12 @@ def test_a_user_with_unkeepable_text_is_refused(fz: Fuzz) -> None:
     )
     fz.refused(
         lambda s: create_user(
-            s, username="bob", role="treasurer", display_name="\x07¼", actor=fz.user(s, "admin")
+            s,
+            username="bob",
+            role="treasurer",
+            display_name="\x07¼",
+            password="fuzz-password",
+            actor=fz.user(s, "admin"),
         ),
         InvalidInputError,
         "The display name",
@@ -1256,13 +1261,24 @@ def test_a_user_with_unkeepable_text_is_refused(fz: Fuzz) -> None:
     )
     fz.refused(
         lambda s: create_user(
-            s, username="bob", role="treasurer", display_name="鲍" * 101, actor=fz.user(s, "admin")
+            s,
+            username="bob",
+            role="treasurer",
+            display_name="鲍" * 101,
+            password="fuzz-password",
+            actor=fz.user(s, "admin"),
         ),
         InvalidInputError,
         "101 characters",
     )
     fz.refused(
-        lambda s: create_user(s, username="b\x00b", role="treasurer", actor=fz.user(s, "admin")),
+        lambda s: create_user(
+            s,
+            username="b\x00b",
+            role="treasurer",
+            password="fuzz-password",
+            actor=fz.user(s, "admin"),
+        ),
         InvalidInputError,
         "The user name",
         CANNOT_KEEP,

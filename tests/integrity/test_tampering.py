@@ -326,9 +326,13 @@ def _append_record(conn: Connection, detail: dict[str, object], actor_id: int) -
 
 
 def _forged_approval(conn: Connection, *, sign_as: str | None) -> None:
-    """The treasurer (li.kuaiji) adds the reviewer's (wang.shenhe, id 3) approval of expense 10
-    — row and record, hashes recomputed — signing with their own key if ``sign_as``."""
-    row = {"id": 99, "expense_id": 10, "user_id": 3, "approve": 1, "reason": "",
+    """The treasurer (li.kuaiji) adds the reviewer's (wang.shenhe, id 3) approval of the demo's
+    pending expense — row and record, hashes recomputed — signing with their own key if
+    ``sign_as``."""
+    pending = conn.execute(
+        text("SELECT id FROM expense WHERE status = 'pending' ORDER BY id LIMIT 1")
+    ).scalar_one()
+    row = {"id": 99, "expense_id": pending, "user_id": 3, "approve": 1, "reason": "",
            "at": "2026-12-04T09:00:00Z"}  # fmt: skip
     conn.execute(
         text(

@@ -34,11 +34,13 @@ pytestmark = pytest.mark.skipif(
 )
 ROOT = Path(__file__).resolve().parents[2]
 
+PASSWORD = "gongzhang-demo"
+
 
 def make_ledger(path: Path) -> Path:
     with open_ledger(path, create=True) as ledger, ledger.write() as s:
-        admin = create_user(s, username="admin", role=Role.ADMIN, actor=None)
-        create_user(s, username="li", role=Role.TREASURER, actor=admin)
+        admin = create_user(s, username="admin", role=Role.ADMIN, password=PASSWORD, actor=None)
+        create_user(s, username="li", role=Role.TREASURER, password=PASSWORD, actor=admin)
         create_book(s, kind=BookKind.MICRO_FUND, name="微基金", actor=admin)
     return path
 
@@ -80,7 +82,10 @@ def test_an_existing_ledger_gets_an_id_when_first_opened_for_writing(tmp_path: P
     path = make_ledger(tmp_path / "old.sqlite")
     conn = sqlite3.connect(path)
     conn.execute("DELETE FROM ledger_meta WHERE key = ?", (LEDGER_ID_KEY,))
+    # As a ledger of schema 0004 was: no signing keys yet (0006 adds them).
     conn.execute("UPDATE alembic_version SET version_num = '0004'")
+    conn.execute("ALTER TABLE app_user DROP COLUMN public_key")
+    conn.execute("ALTER TABLE app_user DROP COLUMN signing_key")
     conn.commit()
     conn.close()
     assert ledger_id(path) is None
@@ -116,7 +121,7 @@ def test_an_old_backup_without_an_id_is_told_apart_by_its_first_event(tmp_path: 
     other = tmp_path / "other.sqlite"
     open_ledger(other, create=True).close()
     with open_ledger(other) as ledger, ledger.write() as s:
-        create_user(s, username="someone", role=Role.ADMIN, actor=None)
+        create_user(s, username="someone", role=Role.ADMIN, password=PASSWORD, actor=None)
     with pytest.raises(InvalidInputError, match="backup of another ledger"):
         restore_preview(made, other)
 

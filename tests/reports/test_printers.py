@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from ledger import i18n
 from ledger.db import Ledger
 from ledger.models import Book, Entry, Posting
+from ledger.services.audit import record_anchor
 from reports.format import amount_text
 from reports.notices.books import build_journal, build_trial_balance
 from reports.notices.common import ReportOptions, parse_report_period
@@ -82,7 +83,12 @@ def test_the_cjk_font_is_embedded_and_no_other_font_draws_text(demo: Ledger) -> 
     assert all(fonts.values())  # every font embedded: no Helvetica the reader must supply
 
 
-def test_the_notice_ends_with_the_digest_of_the_last_entry_it_covers(demo: Ledger) -> None:
+def test_the_notice_ends_with_the_records_digest_naming_the_last_entry_it_covers(
+    demo: Ledger,
+) -> None:
+    """The digest is the ledger's record at printing (the newest audit event's hash), which
+    commits to every entry and operation before it; the last entry the notice covers is named
+    beside it."""
     i18n.set_language("en")
     text = pdf_text(_journal_pdf(demo))
     with demo.read() as s:
@@ -92,15 +98,18 @@ def test_the_notice_ends_with_the_digest_of_the_last_entry_it_covers(demo: Ledge
             .order_by(col(Entry.chain_index).desc())
         ).first()
         assert last is not None
-        digest, number = last.hash, f"记-{last.year}-{last.seq:04d}"
+        number, last_hash = f"记-{last.year}-{last.seq:04d}", last.hash
+        anchor = record_anchor(s)
+        assert anchor is not None
         later = s.exec(
             select(func.count())
             .select_from(Entry)
             .where(col(Entry.book_id) == 2, col(Entry.date) > NOVEMBER.end)
         ).one()
-    assert later > 0  # December exists, so the digest is not simply the book's head
+    assert later > 0  # December exists, so the last entry covered is not the book's head
     flat = re.sub(r"\s+", "", text)
-    assert digest in flat
+    assert anchor[1] in flat and last_hash not in flat
+    assert f"through operation {anchor[0]}" in re.sub(r"\s+", " ", text)
     assert number in text
     assert "Page 1 of" in text and "Generated on" in text
 
