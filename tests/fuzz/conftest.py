@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
 import ledger.models  # noqa: F401 - every table in SQLModel.metadata
+from ledger import signing
 from ledger.db import Ledger, open_ledger
 from ledger.domain import BookKind, Role
 from ledger.errors import GongzhangError
@@ -191,7 +192,8 @@ def _build(ledger: Ledger) -> Ids:
             ("auditor", Role.AUDITOR),
             ("treasurer2", Role.TREASURER),
         ]:
-            create_user(s, username=name, role=role, password=PASSWORD, actor=admin)
+            made = create_user(s, username=name, role=role, password=PASSWORD, actor=admin)
+            signing.unlock(made.signing_key, PASSWORD)  # the fuzz acts as each of them
         treasurer = get_user(s, "treasurer")
         reviewer = get_user(s, "reviewer")
         committee = get_user(s, "committee")
