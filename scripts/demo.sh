@@ -30,6 +30,7 @@ $gz report build/demo.sqlite --all --period 2024-12 -o build/notices
 echo
 $gz verify build/demo.sqlite
 echo
+echo "The demo's users (admin, li.kuaiji, wang.shenhe, zhao.weiyuan, chen.shenji) all have the password gongzhang-demo."
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     exec $gz gui build/demo.sqlite --user admin
 else
