@@ -242,7 +242,12 @@ def _change_of(table: object) -> tuple[str, str] | None:
         if kind is int:
             return column.name, f"{column.name} + 7"
         if isinstance(column.type, String | AutoString):
-            return column.name, f"{column.name} || 'x'"
+            # the same length (a PostgreSQL varchar is not stretched), another first character
+            first = f"substr({column.name}, 1, 1)"
+            return (
+                column.name,
+                f"CASE WHEN {first} = 'x' THEN 'y' ELSE 'x' END || substr({column.name}, 2)",
+            )
     return None
 
 
@@ -339,7 +344,7 @@ def _forged_approval(conn: Connection, *, sign_as: str | None) -> None:
             "INSERT INTO expense_decision (id, expense_id, user_id, approve, reason, at) "
             "VALUES (:id, :expense_id, :user_id, :approve, :reason, :at)"
         ),
-        row,
+        {**row, "approve": True},  # stored as a boolean; the record keeps it as 1
     )
     detail: dict[str, object] = {"changes": [["expense_decision", [99], row]]}
     if sign_as is not None:
