@@ -159,6 +159,7 @@ class SignInDialog(QDialog):
     def __init__(self, users: list[tuple[str, str, str]]) -> None:
         super().__init__()
         self.setWindowTitle(_("Sign in"))
+        self.setMinimumWidth(420)
         self.user = QComboBox()
         for username, display, role in users:
             self.user.addItem(f"{display or username} ({Role(role).label})", username)
@@ -167,9 +168,10 @@ class SignInDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(_("User"), self.user)
         form.addRow(_("Password"), self.password)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        # Our own words on the buttons: Qt's standard ones stay English without Qt's catalogs.
+        buttons = QDialogButtonBox()
+        buttons.addButton(_("Sign in"), QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
