@@ -1027,6 +1027,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GongzhangError as exc:
         print(_("Error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_REFUSED
+    except BrokenPipeError:
+        # The reader went away (``gongzhang journal … | head``): end quietly, as ``cat`` does.
+        # (Before ``except Exception``, which would take it first.)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         if not _is_database_error(exc):
             raise
@@ -1043,11 +1049,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("Interrupted; nothing was written."), file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader went away (``gongzhang journal … | head``): end quietly, as ``cat`` does.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":
