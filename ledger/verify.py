@@ -760,7 +760,10 @@ class _RecordCheck:
         for uid_text, signature in signatures.items():
             uid = int(uid_text) if str(uid_text).isdigit() else -1
             holder = users_before.get((uid,)) or users_after.get((uid,)) or {}
-            if signing.signature_holds(holder.get("public_key"), signed, signature):
+            # the key registered before this record, or — a user made here, or one from before
+            # signing keys getting theirs here — the one it registers
+            key = holder.get("public_key") or (users_after.get((uid,)) or {}).get("public_key")
+            if signing.signature_holds(key, signed, signature):
                 valid.add(uid)
             else:
                 self.findings.append(
@@ -779,7 +782,14 @@ class _RecordCheck:
             if row.get("role") == "admin"
         }
         for needed, what in _signatures_needed(parsed, users_before, prior):
-            if needed & valid:
+            # A user from before signing keys (a ledger made by an older version) cannot sign
+            # until they get a key (``user passwd``, or an administrator's reset).
+            keyed = {
+                u
+                for u in needed
+                if (users_before.get((u,)) or users_after.get((u,)) or {}).get("public_key")
+            }
+            if not keyed or needed & valid:
                 continue
             names = sorted(
                 str((users_after.get((u,)) or {}).get("username") or u) for u in (needed or admins)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import sqlite3
 import stat
@@ -15,7 +16,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
-from sqlmodel import SQLModel, func, select
+from sqlmodel import SQLModel, col, func, select
 
 from ledger.db import open_ledger, schema_head
 from ledger.domain import Role
@@ -25,9 +26,9 @@ from ledger.errors import (
     ReadOnlyLedgerError,
     SchemaTooNewError,
 )
-from ledger.models import Entry
+from ledger.models import AuditEvent, Entry
 from ledger.services.entries import PostingLine, post_entry
-from ledger.services.users import create_user, get_user
+from ledger.services.users import authenticate, change_password, create_user, get_user
 from tests.conftest import TEST_DB, World
 
 sqlite_only = pytest.mark.skipif(
@@ -237,6 +238,29 @@ def test_an_older_ledger_is_upgraded_when_opened_and_keeps_its_books(tmp_path: P
         with ledger.read() as s:
             assert verify_ledger(s) == []
             assert s.exec(select(func.count()).select_from(Entry)).one() == 1
+        # Its users have no signing key yet: what they do is not signed, and not held against
+        # them, until they get one by changing their password — signed from then on.
+        with ledger.write() as s:
+            admin = authenticate(s, "admin", "gongzhang-demo")
+            assert admin.public_key is None
+            create_book(s, kind=BookKind.TRUST_PROPERTY, name="旧物业", actor=admin)
+            # a new user is made by an administrator's signature — one this admin cannot give
+            create_user(s, username="wang", role=Role.REVIEWER, password="wang-pass", actor=admin)
+        with ledger.read() as s:
+            assert verify_ledger(s) == []
+        with ledger.write() as s:
+            change_password(s, get_user(s, "admin"), "gongzhang-demo", "a-new-password")
+        with ledger.write() as s:
+            admin = authenticate(s, "admin", "a-new-password")
+            assert admin.public_key
+            create_user(s, username="li", role=Role.TREASURER, password="li-password", actor=admin)
+        with ledger.read() as s:
+            assert verify_ledger(s) == []
+            signed = [
+                json.loads(d).get("signatures", {})
+                for d in s.exec(select(AuditEvent.detail).where(col(AuditEvent.seq) > 0)).all()
+            ]
+            assert {"1"} <= set().union(*signed)
 
 
 @sqlite_only
