@@ -75,7 +75,7 @@ def verify_ledger(session: Session, *, book_id: int | None = None) -> list[Findi
         if book_id is None or book.id == book_id:
             findings.extend(_BookCheck(session, book, users).run())
     if book_id is None:
-        replay = _RecordCheck()
+        replay = _RecordCheck(session)
         findings.extend(_verify_audit(session, users, replay))
         findings.extend(replay.findings)
         findings.extend(replay.compare(session.connection()))
@@ -713,9 +713,40 @@ class _RecordCheck:
     """Replays the record of changes (:mod:`ledger.record`) and compares every covered table
     with it: a row changed, added or removed outside Gongzhang is named with what it should be."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session | None = None) -> None:
         self.replay = Replay()
         self.findings: list[Finding] = []
+        self._session = session
+
+    def _entry_approvers(
+        self, prior: dict[tuple[str, tuple[Any, ...]], dict[str, Any] | None], parsed: Any
+    ) -> list[tuple[set[int], str]]:
+        """The approvers of the entries a record adds to a book's chain (its head moves past
+        them): each must have signed that record, as for an expense's decision."""
+        if self._session is None:
+            return []
+        out: list[tuple[set[int], str]] = []
+        for table, key, row in parsed.get("changes", ()):
+            if table != "book" or not row:
+                continue
+            old = prior.get(("book", tuple(key))) or {}
+            start, end = old.get("head_index") or 0, row.get("head_index") or 0
+            if not isinstance(start, int) or not isinstance(end, int) or end <= start:
+                continue
+            found = self._session.connection().execute(
+                sa_select(*columns(Entry.approved_by_id, Entry.year, Entry.seq))
+                .where(
+                    col(Entry.book_id) == key[0],
+                    col(Entry.chain_index) > start,
+                    col(Entry.chain_index) <= end,
+                    col(Entry.approved_by_id).is_not(None),
+                )
+                .order_by(col(Entry.chain_index))
+            )
+            for approver, year, seq in found:
+                what = _("the approval of entry {number}").format(number=voucher_number(year, seq))
+                out.append(({approver}, what))
+        return out
 
     def take(self, seq: int, detail: str, prev_hash: str, *, baseline: bool = False) -> None:
         label = _("audit event {seq}").format(seq=seq)
@@ -781,7 +812,9 @@ class _RecordCheck:
             for key, row in {**users_before, **users_after}.items()
             if row.get("role") == "admin"
         }
-        for needed, what in _signatures_needed(parsed, users_before, prior):
+        needs = _signatures_needed(parsed, users_before, prior)
+        needs += self._entry_approvers(prior, parsed)
+        for needed, what in needs:
             # A user from before signing keys (a ledger made by an older version) cannot sign
             # until they get a key (``user passwd``, or an administrator's reset).
             keyed = {
@@ -877,7 +910,7 @@ def _verify_anchor(session: Session, wanted: str) -> DigestCheck | None:
         return None
     seq, at = found
     users = _usernames(session)
-    replay = _RecordCheck()
+    replay = _RecordCheck(session)
     findings = _verify_audit(session, users, replay, through=seq)
     findings.extend(replay.findings)
     books = replay.replay.tables.get("book", {})
@@ -906,7 +939,7 @@ def _verify_anchor(session: Session, wanted: str) -> DigestCheck | None:
             )
     # And what stands now must still be what the record says: a row changed behind the app's
     # back after the notice fails the notice's check too.
-    now = _RecordCheck()
+    now = _RecordCheck(session)
     findings.extend(f for f in _verify_audit(session, users, now) if f not in findings)
     findings.extend(now.findings)
     findings.extend(now.compare(conn))

@@ -49,6 +49,7 @@ from ledger.models import (
 )
 from ledger.money import MAX_FEN, Money
 from ledger.money import format_fen as _money
+from ledger.record import also_acting
 from ledger.rules.text import check_keepable, shorten, unkeepable_character
 from ledger.services.audit import record_event
 from ledger.services.settings import get_int
@@ -487,6 +488,9 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
                     user=actor.username
                 )
             )
+        # The approver signs the record that adds the entry to the chain — if they signed in
+        # (their key is unlocked); verify requires that signature.
+        also_acting(session, approver)
     book = _lock_book(session, book_id)
     assert book.id is not None
     drafts = list(drafts)

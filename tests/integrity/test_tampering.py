@@ -9,6 +9,7 @@ inside a transaction that is rolled back, on one demo ledger built per module.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,8 +22,13 @@ from sqlmodel import AutoString, Session
 from ledger import signing
 from ledger.chain import audit_hash
 from ledger.db import Ledger, open_ledger
+from ledger.domain import BookKind, Role
+from ledger.record import also_acting
 from ledger.services.audit import record_anchor
+from ledger.services.books import create_book
 from ledger.services.demo import build_demo
+from ledger.services.entries import PostingLine, post_entry
+from ledger.services.users import authenticate, create_user, get_user
 from ledger.verify import Finding, verify_digest, verify_ledger
 from tests.conftest import TEST_DB, TEST_PASSWORD, _empty_database
 
@@ -397,3 +403,51 @@ def test_an_honest_approval_is_signed_and_verifies(tmp_path: Path) -> None:
             ]
     # the demo acted as admin, treasurer, reviewer and committee member: each signed
     assert {"1", "2", "3", "4"} <= set().union(*signed)
+
+
+# --- an entry's approver ---------------------------------------------------------------------------
+
+
+def test_an_entry_approved_in_a_reviewers_name_without_their_sign_in_is_found(
+    tmp_path: Path,
+) -> None:
+    """The treasurer names the reviewer as approver of their ¥1,000 spending without the
+    reviewer's password (the service called directly, as a forger with the program's code
+    would): the entry posts, but the record that adds it to the chain carries no signature of
+    the reviewer, and verify says so. Approved with the reviewer signed in, it verifies."""
+    with open_ledger(tmp_path / "l.sqlite", create=True) as ledger:
+        with ledger.write() as s:
+            admin = create_user(
+                s, username="admin", role=Role.ADMIN, password=TEST_PASSWORD, actor=None
+            )
+            li = create_user(
+                s, username="li", role=Role.TREASURER, password=TEST_PASSWORD, actor=admin
+            )
+            create_user(
+                s, username="wang", role=Role.REVIEWER, password="wang-own-password", actor=admin
+            )
+            signing.unlock(li.signing_key, TEST_PASSWORD)
+            book_id = create_book(s, kind=BookKind.MICRO_FUND, name="微基金", actor=admin).id or 0
+            post_entry(
+                s, book_id=book_id, date=dt.date(2024, 3, 1), memo="捐赠",
+                lines=[PostingLine("1002", 500_000), PostingLine("410101", -500_000)], actor=li,
+            )  # fmt: skip
+        spend = [PostingLine("510101", 100_000), PostingLine("1002", -100_000)]
+        with ledger.write() as s:
+            post_entry(
+                s, book_id=book_id, date=dt.date(2024, 3, 2), memo="未经审核",
+                lines=spend, actor=get_user(s, "li"), approver=get_user(s, "wang"),
+            )  # fmt: skip
+        with ledger.read() as s:
+            found = [str(f) for f in verify_ledger(s)]
+        assert found and all("approval of entry 记-2024-0002" in f for f in found), found
+        assert said(found, "no valid signature of wang")
+        with ledger.write() as s:  # the same, with the reviewer signed in
+            wang = authenticate(s, "wang", "wang-own-password")
+            also_acting(s, wang)
+            post_entry(
+                s, book_id=book_id, date=dt.date(2024, 3, 3), memo="已审核",
+                lines=spend, actor=get_user(s, "li"), approver=wang,
+            )  # fmt: skip
+        with ledger.read() as s:
+            assert [str(f) for f in verify_ledger(s)] == found  # only the first one
