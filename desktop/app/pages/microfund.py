@@ -4,7 +4,9 @@ with the approval queue (maker-checker), and activities against their budgets.
 Forms check what is typed as it is typed (amounts through the money parser, with the capitals
 beside them; dates; required texts): a red sentence under a field says what is wrong and the
 button stays disabled until all is well. What the signed-in role may not do is disabled with a
-tooltip saying why; the services refuse it anyway and the one presenter says so."""
+tooltip saying why; the operations refuse it anyway and the one presenter says so. Every change
+is one operation of :mod:`ledger.operations.microfund` (the same the command line performs),
+and the status bar shows its outcome's sentence."""
 
 from __future__ import annotations
 
