@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from desktop.cli_common import (
     EXIT_OK,
     Commands,
-    actor,
     book_arg,
     emit_json,
     ledger_arg,
     money,
     open_from,
+    perform,
 )
 from desktop.texttable import render_table
 from ledger.errors import InvalidInputError
@@ -23,7 +23,7 @@ from ledger.i18n import _
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from ledger.services.microfund import ActivitySummary, ExpenseView, ReceiptView
+    from ledger.services.microfund import ActivitySummary
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -53,49 +53,6 @@ def _read_file(name: str) -> tuple[str, bytes]:
     return read_attachment_file(name)
 
 
-def _receipt_json(r: ReceiptView) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "number": r.number,
-        "book": r.book_name,
-        "organisation": r.organisation,
-        "date": r.date.isoformat(),
-        "donor": r.donor_name,
-        "donor_kind": r.donor_kind,
-        "amount_fen": r.amount_fen,
-        "amount_capital": r.amount_capital,
-        "source": r.source,
-        "source_label": r.source_label,
-        "restricted": r.restricted,
-        "purpose": r.purpose,
-        "purpose_label": r.purpose_label,
-        "voucher_number": r.voucher_number,
-        "recorded_by": r.recorded_by,
-        "reversed_by": r.reversed_by,
-    }
-
-
-def _expense_json(e: ExpenseView) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "date": e.date.isoformat(),
-        "memo": e.memo,
-        "category": e.category,
-        "amount_fen": e.amount_fen,
-        "pay_from": e.pay_from,
-        "payee": e.payee,
-        "activity": e.activity,
-        "purpose": e.purpose,
-        "status": e.status,
-        "approvals_required": e.approvals_required,
-        "approved_by": list(e.approved_by),
-        "rejected_by": e.rejected_by,
-        "reason": e.reason,
-        "recorded_by": e.recorded_by,
-        "voucher_number": e.voucher_number,
-    }
-
-
 def _activity_json(a: ActivitySummary) -> dict[str, Any]:
     return {
         "id": a.id,
@@ -121,78 +78,40 @@ def _percent(bp: int | None) -> str:
 
 
 def cmd_donor_add(args: argparse.Namespace) -> int:
-    from ledger.services.counterparties import CounterpartyKind, add_counterparty, display_name
+    from ledger.operations.microfund import ADD_COUNTERPARTY, AddCounterparty
 
     person = True if args.person else (False if args.organisation else None)
-    with open_from(args) as ledger, ledger.write() as s:
-        cp = add_counterparty(
-            s,
-            kind=args.kind,
-            name=args.name,
-            actor=actor(s, args),
-            is_individual=person,
-            contact=args.contact,
-            note=args.note,
-        )
-        data = {"id": cp.id, "kind": cp.kind, "name": display_name(cp)}
-        kind = CounterpartyKind(cp.kind).label
-    if args.json:
-        emit_json(data)
-    else:
-        print(
-            _("Added donor or payee {id} “{name}” ({kind}).").format(
-                id=data["id"], name=data["name"], kind=kind
-            )
-        )
-    return EXIT_OK
+    request = AddCounterparty(
+        kind=args.kind, name=args.name, is_individual=person, contact=args.contact, note=args.note
+    )
+    return perform(args, ADD_COUNTERPARTY, request)
 
 
 def cmd_donate(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
     from ledger.money import parse_money
-    from ledger.services.counterparties import find_counterparty
-    from ledger.services.microfund import receipt_view, record_donation
+    from ledger.operations.microfund import RECORD_DONATION, RecordDonation
 
-    date = parse_date(args.date)
-    amount = parse_money(args.amount).fen
-    with open_from(args) as ledger, ledger.write() as s:
-        book_id = _book_id(s, args)
-        donor = find_counterparty(s, args.donor)
-        receipt = record_donation(
-            s,
-            book_id=book_id,
-            date=date,
-            donor_id=donor.id or 0,
-            source=args.source,
-            amount_fen=amount,
-            actor=actor(s, args),
-            purpose=args.purpose,
-            pay_into=args.into,
-        )
-        view = receipt_view(s, receipt_id=receipt.id or 0)
-    if args.json:
-        emit_json(_receipt_json(view))
-    else:
-        print(
-            _(
-                "Recorded donation receipt {number}: {amount} from {donor}, posted as {voucher}."
-            ).format(
-                number=view.number,
-                amount=money(view.amount_fen),
-                donor=view.donor_name,
-                voucher=view.voucher_number,
-            )
-        )
-    return EXIT_OK
+    request = RecordDonation(
+        book=args.book,
+        date=parse_date(args.date),
+        source=args.source,
+        amount_fen=parse_money(args.amount).fen,
+        donor=args.donor,
+        purpose=args.purpose,
+        pay_into=args.into,
+    )
+    return perform(args, RECORD_DONATION, request)
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
+    from ledger.operations.microfund import receipt_json
     from ledger.services.microfund import find_receipt
 
     with open_from(args) as ledger, ledger.read() as s:
         view = find_receipt(s, book_id=_book_id(s, args), number=args.number)
     if args.json:
-        emit_json(_receipt_json(view))
+        emit_json(receipt_json(view))
         return EXIT_OK
     rows = [
         [_("Receipt No."), view.number],
@@ -220,48 +139,24 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 def cmd_activity_add(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
     from ledger.money import parse_money
-    from ledger.services.microfund import add_activity
+    from ledger.operations.microfund import ADD_ACTIVITY, AddActivity
 
-    date = parse_date(args.date)
-    budget = parse_money(args.budget).fen
-    with open_from(args) as ledger, ledger.write() as s:
-        activity = add_activity(
-            s,
-            book_id=_book_id(s, args),
-            name=args.name,
-            date=date,
-            budget_fen=budget,
-            actor=actor(s, args),
-            participants=args.participants,
-            note=args.note,
-        )
-        data = {"id": activity.id, "name": activity.name, "budget_fen": activity.budget_fen}
-    if args.json:
-        emit_json(data)
-    else:
-        print(
-            _("Added activity {id} “{name}” with a budget of {budget}.").format(
-                id=data["id"], name=data["name"], budget=money(budget)
-            )
-        )
-    return EXIT_OK
+    request = AddActivity(
+        book=args.book,
+        name=args.name,
+        date=parse_date(args.date),
+        budget_fen=parse_money(args.budget).fen,
+        participants=args.participants,
+        note=args.note,
+    )
+    return perform(args, ADD_ACTIVITY, request)
 
 
 def cmd_activity_participants(args: argparse.Namespace) -> int:
-    from ledger.services.microfund import find_activity, set_participants
+    from ledger.operations.microfund import SET_PARTICIPANTS, SetParticipants
 
-    with open_from(args) as ledger, ledger.write() as s:
-        book_id = _book_id(s, args)
-        activity = find_activity(s, book_id=book_id, ref=args.activity)
-        set_participants(
-            s, activity_id=activity.id or 0, participants=args.count, actor=actor(s, args)
-        )
-        data = {"id": activity.id, "name": activity.name, "participants": args.count}
-    if args.json:
-        emit_json(data)
-    else:
-        print(_("“{name}” had {n} participants.").format(name=data["name"], n=data["participants"]))
-    return EXIT_OK
+    request = SetParticipants(book=args.book, activity=args.activity, count=args.count)
+    return perform(args, SET_PARTICIPANTS, request)
 
 
 def cmd_activity_list(args: argparse.Namespace) -> int:
@@ -353,121 +248,52 @@ def cmd_restricted(args: argparse.Namespace) -> int:
 def cmd_expense(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
     from ledger.money import parse_money
-    from ledger.services.counterparties import find_counterparty
-    from ledger.services.microfund import (
-        attach_expense_receipt,
-        expense_view,
-        find_activity,
-        record_expense,
-    )
+    from ledger.operations.microfund import RECORD_EXPENSE, RecordExpense
 
     date = parse_date(args.date)
     amount = parse_money(args.amount).fen
-    receipt = _read_file(args.receipt) if args.receipt else None
-    with open_from(args) as ledger, ledger.write() as s:
-        book_id = _book_id(s, args)
-        who = actor(s, args)
-        payee = find_counterparty(s, args.payee).id if args.payee else None
-        activity = (
-            find_activity(s, book_id=book_id, ref=args.activity).id if args.activity else None
-        )
-        expense = record_expense(
-            s,
-            book_id=book_id,
-            date=date,
-            category=args.category,
-            amount_fen=amount,
-            actor=who,
-            memo=args.memo,
-            pay_from=args.pay_from,
-            payee_id=payee,
-            activity_id=activity,
-            purpose=args.purpose,
-            private_note=args.private_note,
-        )
-        if receipt is not None:
-            if expense.status != "posted":
-                raise InvalidInputError(
-                    _(
-                        "This expense needs {n} approvals before it is posted, so its receipt "
-                        "cannot be attached yet; record it without --receipt and attach the "
-                        "receipt with “gongzhang attach” once it is posted."
-                    ).format(n=expense.approvals_required)
-                )
-            attach_expense_receipt(
-                s, expense_id=expense.id or 0, filename=receipt[0], data=receipt[1], actor=who
-            )
-        view = expense_view(s, expense_id=expense.id or 0)
-    if args.json:
-        emit_json(_expense_json(view))
-    elif view.status == "posted":
-        print(
-            _("Recorded expense {id} ({amount}) and posted it as {voucher}.").format(
-                id=view.id, amount=money(view.amount_fen), voucher=view.voucher_number
-            )
-        )
-    else:
-        print(
-            _(
-                "Recorded expense {id} ({amount}); it waits for {n} approvers other than you "
-                "(gongzhang approve --expense {id})."
-            ).format(id=view.id, amount=money(view.amount_fen), n=view.approvals_required)
-        )
-    return EXIT_OK
+    name, data = _read_file(args.receipt) if args.receipt else (None, None)
+    request = RecordExpense(
+        book=args.book,
+        date=date,
+        category=args.category,
+        amount_fen=amount,
+        memo=args.memo,
+        pay_from=args.pay_from,
+        payee=args.payee,
+        activity=args.activity,
+        purpose=args.purpose,
+        private_note=args.private_note,
+        receipt_name=name,
+        receipt_data=data,
+    )
+    return perform(args, RECORD_EXPENSE, request)
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from ledger.services.books import find_book
-    from ledger.services.microfund import approve_expense, expense_view, find_expense
+    from ledger.operations.microfund import APPROVE_EXPENSE, ApproveExpense
 
     expense_id = _number(args.expense, _("The expense number"))
-    with open_from(args) as ledger, ledger.write() as s:
-        book_id = find_book(s, args.book).id or 0
-        find_expense(s, book_id=book_id, expense_id=expense_id)
-        approve_expense(s, expense_id=expense_id, actor=actor(s, args))
-        view = expense_view(s, expense_id=expense_id)
-    if args.json:
-        emit_json(_expense_json(view))
-    elif view.status == "posted":
-        print(
-            _("Approved expense {id}; it is posted as {voucher}.").format(
-                id=view.id, voucher=view.voucher_number
-            )
-        )
-    else:
-        print(
-            _("Approved expense {id}: {have} of {need} approvals.").format(
-                id=view.id, have=len(view.approved_by), need=view.approvals_required
-            )
-        )
-    return EXIT_OK
+    return perform(args, APPROVE_EXPENSE, ApproveExpense(book=args.book, expense_id=expense_id))
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
-    from ledger.services.books import find_book
-    from ledger.services.microfund import expense_view, find_expense, reject_expense
+    from ledger.operations.microfund import REJECT_EXPENSE, RejectExpense
 
     expense_id = _number(args.expense, _("The expense number"))
-    with open_from(args) as ledger, ledger.write() as s:
-        book_id = find_book(s, args.book).id or 0
-        find_expense(s, book_id=book_id, expense_id=expense_id)
-        reject_expense(s, expense_id=expense_id, actor=actor(s, args), reason=args.reason)
-        view = expense_view(s, expense_id=expense_id)
-    if args.json:
-        emit_json(_expense_json(view))
-    else:
-        print(_("Rejected expense {id}: {reason}").format(id=view.id, reason=view.reason))
-    return EXIT_OK
+    request = RejectExpense(book=args.book, expense_id=expense_id, reason=args.reason)
+    return perform(args, REJECT_EXPENSE, request)
 
 
 def cmd_pending(args: argparse.Namespace) -> int:
+    from ledger.operations.microfund import expense_json
     from ledger.services.books import find_book
     from ledger.services.microfund import pending_expenses, status_label
 
     with open_from(args) as ledger, ledger.read() as s:
         queue = pending_expenses(s, book_id=find_book(s, args.book).id or 0)
     if args.json:
-        emit_json([_expense_json(e) for e in queue])
+        emit_json([expense_json(e) for e in queue])
         return EXIT_OK
     if not queue:
         print(_("No expenses are waiting for approval."))
@@ -509,54 +335,36 @@ def cmd_pending(args: argparse.Namespace) -> int:
 # --- points --------------------------------------------------------------------------------------
 
 
-def _points(args: argparse.Namespace, *, redeem: bool) -> int:
-    from ledger.dates import parse_date
-    from ledger.services.households import find_household
-    from ledger.services.microfund import earn_points, points_balance, redeem_points
-
-    date = parse_date(args.date)
-    points = _number(args.points, _("Points"))
-    expense_id = _number(args.expense, _("The expense number")) if redeem and args.expense else None
-    with open_from(args) as ledger, ledger.write() as s:
-        book_id = _book_id(s, args)
-        household = find_household(s, args.household)
-        kwargs: dict[str, Any] = {
-            "book_id": book_id,
-            "household_id": household.id or 0,
-            "date": date,
-            "points": points,
-            "reason": args.reason,
-            "actor": actor(s, args),
-        }
-        if redeem:
-            redeem_points(s, expense_id=expense_id, **kwargs)
-        else:
-            earn_points(s, **kwargs)
-        balance = points_balance(s, book_id=book_id, household_id=household.id or 0)
-        label = household.label
-    if args.json:
-        emit_json({"household": label, "points": -points if redeem else points, "balance": balance})
-    elif redeem:
-        print(
-            _("{household} redeemed {points} points; balance {balance}.").format(
-                household=label, points=points, balance=balance
-            )
-        )
-    else:
-        print(
-            _("{household} earned {points} points; balance {balance}.").format(
-                household=label, points=points, balance=balance
-            )
-        )
-    return EXIT_OK
-
-
 def cmd_points_earn(args: argparse.Namespace) -> int:
-    return _points(args, redeem=False)
+    from ledger.dates import parse_date
+    from ledger.operations.microfund import EARN_POINTS, EarnPoints
+
+    request = EarnPoints(
+        book=args.book,
+        household=args.household,
+        date=parse_date(args.date),
+        points=_number(args.points, _("Points")),
+        reason=args.reason,
+    )
+    return perform(args, EARN_POINTS, request)
 
 
 def cmd_points_redeem(args: argparse.Namespace) -> int:
-    return _points(args, redeem=True)
+    from ledger.dates import parse_date
+    from ledger.operations.microfund import REDEEM_POINTS, RedeemPoints
+
+    date = parse_date(args.date)
+    points = _number(args.points, _("Points"))
+    expense_id = _number(args.expense, _("The expense number")) if args.expense else None
+    request = RedeemPoints(
+        book=args.book,
+        household=args.household,
+        date=date,
+        points=points,
+        reason=args.reason,
+        expense_id=expense_id,
+    )
+    return perform(args, REDEEM_POINTS, request)
 
 
 def cmd_points_balance(args: argparse.Namespace) -> int:

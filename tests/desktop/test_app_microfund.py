@@ -6,6 +6,7 @@ tables pass the model tester."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from desktop.app.pages.dashboard import DashboardPage
 from desktop.app.pages.microfund import ActivitiesPage, DonationsPage, ExpensesPage
 from ledger import i18n
 from ledger.errors import GongzhangError
-from ledger.models import Attachment, Counterparty, Expense
+from ledger.models import AppUser, Attachment, AuditEvent, Counterparty, Expense
 from ledger.money import parse_money, to_capital
 from tests.desktop import test_app
 
@@ -387,3 +388,40 @@ def test_a_receipt_is_attached_to_a_posted_expense_from_the_list(
             select(Attachment.filename).where(col(Attachment.entry_id) == entry_id)
         ).all()
     assert "invoice.png" in names
+
+
+# --- one door -------------------------------------------------------------------------------------
+
+
+def test_the_pages_perform_operations_and_keep_private_notes_out_of_the_trail(
+    qtbot: QtBot, database: Database
+) -> None:
+    """A hardship payment from the form goes through the same operation as the command line:
+    the status bar says the outcome's sentence, the audit trail has the operation's facts under
+    the signed-in user, and the private note is in neither."""
+    note = "测试私密备注：住院"
+    page = opened(qtbot, ExpensesPage, database, "li.kuaiji")
+    page.date.edit.setText("2024-12-20")
+    page.category.setCurrentIndex(page.category.findData("hardship"))
+    page.amount.edit.setText("300")
+    page.private_note.edit.setText(note)
+    assert page.submit_button.isEnabled()
+    with qtbot.waitSignal(page.message, timeout=TIMEOUT) as said:
+        page.submit()
+    assert said.args[0].startswith("Recorded expense ")
+    assert "(CN¥300.00) and posted it as 记-" in said.args[0]
+    with database.ledger.read() as s:
+        event = s.exec(
+            select(AuditEvent)
+            .where(col(AuditEvent.action) == "operation")
+            .order_by(col(AuditEvent.seq).desc())
+        ).first()
+        assert event is not None and event.object_type == "expense.record"
+        assert (
+            event.actor_id
+            == s.exec(select(AppUser.id).where(col(AppUser.username) == "li.kuaiji")).one()
+        )
+        facts = json.loads(event.detail)
+        assert (facts["category"], facts["amount_fen"]) == ("hardship", 30_000)
+        assert "private_note" not in facts
+        assert all(note not in d for d in s.exec(select(AuditEvent.detail)).all())

@@ -4,7 +4,9 @@ with the approval queue (maker-checker), and activities against their budgets.
 Forms check what is typed as it is typed (amounts through the money parser, with the capitals
 beside them; dates; required texts): a red sentence under a field says what is wrong and the
 button stays disabled until all is well. What the signed-in role may not do is disabled with a
-tooltip saying why; the services refuse it anyway and the one presenter says so."""
+tooltip saying why; the operations refuse it anyway and the one presenter says so. Every change
+is one operation of :mod:`ledger.operations.microfund` (the same the command line performs),
+and the status bar shows its outcome's sentence."""
 
 from __future__ import annotations
 
@@ -51,37 +53,46 @@ from ledger.access import Action
 from ledger.charts import DONATION_INCOME_BY_SOURCE, MICRO_FUND_EXPENSE_BY_CATEGORY
 from ledger.clock import today
 from ledger.domain import Role
-from ledger.errors import InvalidAmountError, InvalidInputError
+from ledger.errors import GongzhangError, InvalidAmountError, InvalidInputError
 from ledger.i18n import N_, _, is_chinese
 from ledger.models import Counterparty
 from ledger.money import format_fen, parse_money
+from ledger.operations.microfund import (
+    ADD_ACTIVITY,
+    APPROVE_EXPENSE,
+    ATTACH_EXPENSE_RECEIPT,
+    RECORD_DONATION,
+    RECORD_EXPENSE,
+    REJECT_EXPENSE,
+    ActivityAdded,
+    AddActivity,
+    ApproveExpense,
+    AttachExpenseReceipt,
+    DonationRecorded,
+    ExpenseRecorded,
+    ExpenseRejected,
+    RecordDonation,
+    RecordExpense,
+    RejectExpense,
+)
 from ledger.rules.microfund import (
     HARDSHIP,
     MONEY_ACCOUNTS,
     account_label,
     category_label,
     check_amount,
-    receipt_number,
 )
 from ledger.rules.privacy import mask_name
 from ledger.services.attachments import read_attachment_file
-from ledger.services.counterparties import CounterpartyKind, add_counterparty
+from ledger.services.counterparties import CounterpartyKind
 from ledger.services.microfund import (
     MAX_MEMO_LENGTH,
     MAX_NAME_LENGTH,
     MAX_NOTE_LENGTH,
     POSTED,
-    add_activity,
-    approve_expense,
-    attach_expense_receipt,
-    expense_view,
-    find_expense,
     list_activities,
     list_expenses,
     list_receipts,
-    record_donation,
-    record_expense,
-    reject_expense,
     restricted_balances,
     status_label,
 )
@@ -484,46 +495,30 @@ class DonationsPage(BookPage):
             self.record_donation(values)
 
     def record_donation(self, values: DonationValues) -> None:
-        """Add the donor if new, record the donation and issue its receipt (one unit of
-        work: a refusal leaves nothing behind)."""
-        user, book_id = self.user, self.book_id
-
-        def job(session: Session) -> str:
-            actor = user.actor(session)
-            donor_id = values.donor_id
-            if donor_id is None:
-                donor = add_counterparty(
-                    session, kind=values.new_donor_kind, name=values.new_donor, actor=actor
-                )
-                donor_id = donor.id or 0
-            receipt = record_donation(
-                session,
-                book_id=book_id,
-                date=values.date,
-                donor_id=donor_id,
-                source=values.source,
-                amount_fen=values.amount_fen,
-                actor=actor,
-                purpose=values.purpose,
-                pay_into=values.pay_into,
-            )
-            return receipt_number(receipt.year, receipt.seq)
-
+        """Add the donor if new, record the donation and issue its receipt (one operation: a
+        refusal leaves nothing behind)."""
+        new = values.donor_id is None
+        request = RecordDonation(
+            book=str(self.book_id),
+            date=values.date,
+            source=values.source,
+            amount_fen=values.amount_fen,
+            donor_id=values.donor_id,
+            new_donor=values.new_donor if new else "",
+            new_donor_kind=values.new_donor_kind if new else None,
+            purpose=values.purpose,
+            pay_into=values.pay_into,
+        )
         self.guard.busy = True
         self._update()
-        self.database.write(job, lambda number: self._recorded(number, values), self._failed)
+        self.perform(RECORD_DONATION, request, then=self._recorded, failed=self._failed)
 
-    def _recorded(self, number: str, values: DonationValues) -> None:
+    def _recorded(self, outcome: DonationRecorded) -> None:
         self.guard.busy = False
-        self.last_receipt = number
+        self.last_receipt = outcome.receipt.number
         self.amount.clear()
         self.donor.setEditText("")
         self.purpose.setEditText("")
-        self.message.emit(
-            _("Recorded donation receipt {number}: {amount} from {donor}.").format(
-                number=number, amount=format_fen(values.amount_fen), donor=values.new_donor
-            )
-        )
         self.refresh()
 
     def _failed(self, error: BaseException) -> None:
@@ -853,65 +848,36 @@ class ExpensesPage(BookPage):
             self.record_expense(values)
 
     def record_expense(self, values: ExpenseValues) -> None:
-        """Record the expense and, if it is posted at once, attach its receipt (one unit of
-        work: if the receipt cannot be kept, the expense is not recorded either)."""
-        user, book_id = self.user, self.book_id
-
-        def job(session: Session) -> tuple[int, str, str | None, int]:
-            receipt = None
-            if values.receipt is not None:
-                receipt = read_attachment_file(values.receipt)
-            actor = user.actor(session)
-            expense = record_expense(
-                session,
-                book_id=book_id,
-                date=values.date,
-                category=values.category,
-                amount_fen=values.amount_fen,
-                actor=actor,
-                memo=values.memo,
-                pay_from=values.pay_from,
-                activity_id=values.activity_id,
-                purpose=values.purpose,
-                private_note=values.private_note,
-            )
-            expense_id = expense.id or 0
-            if receipt is not None:
-                if expense.status != POSTED:
-                    raise InvalidInputError(
-                        _(
-                            "This expense waits for approval, so its receipt cannot be attached "
-                            "yet; record it without the receipt and attach it once it is posted."
-                        )
-                    )
-                attach_expense_receipt(
-                    session,
-                    expense_id=expense_id,
-                    filename=receipt[0],
-                    data=receipt[1],
-                    actor=actor,
-                )
-            view = expense_view(session, expense_id=expense_id)
-            return view.id, view.status, view.voucher_number, view.approvals_required
-
+        """Record the expense and, if it is posted at once, attach its receipt (one operation:
+        if the receipt cannot be kept, the expense is not recorded either)."""
+        name = data = None
+        if values.receipt is not None:
+            try:
+                name, data = read_attachment_file(values.receipt)
+            except GongzhangError as error:
+                presenter().show(error)
+                return
+        request = RecordExpense(
+            book=str(self.book_id),
+            date=values.date,
+            category=values.category,
+            amount_fen=values.amount_fen,
+            memo=values.memo,
+            pay_from=values.pay_from,
+            activity=values.activity_id,
+            purpose=values.purpose,
+            private_note=values.private_note,
+            receipt_name=name,
+            receipt_data=data,
+        )
         self.guard.busy = True
         self._update()
-        self.database.write(job, self._recorded, self._failed)
+        self.perform(RECORD_EXPENSE, request, then=self._recorded, failed=self._failed)
 
-    def _recorded(self, result: tuple[int, str, str | None, int]) -> None:
-        expense_id, status, voucher, needed = result
+    def _recorded(self, _outcome: ExpenseRecorded) -> None:
         self.guard.busy = False
         for field in (self.amount, self.memo, self.private_note, self.receipt):
             field.clear()
-        if status == POSTED:
-            text = _("Recorded expense {id} and posted it as {voucher}.").format(
-                id=expense_id, voucher=voucher
-            )
-        else:
-            text = _("Recorded expense {id}; it waits for {n} approvers other than you.").format(
-                id=expense_id, n=needed
-            )
-        self.message.emit(text)
         self.refresh()
 
     def _failed(self, error: BaseException) -> None:
@@ -980,47 +946,18 @@ class ExpensesPage(BookPage):
             self.reject(expense_id, self.reason.text())
 
     def approve(self, expense_id: int) -> None:
-        """Approve through the service (which refuses a self-approval and roles that may not
-        approve; the refusal reaches the presenter)."""
-        user, book_id = self.user, self.book_id
-
-        def job(session: Session) -> tuple[str, str | None, int, int]:
-            find_expense(session, book_id=book_id, expense_id=expense_id)
-            approve_expense(session, expense_id=expense_id, actor=user.actor(session))
-            view = expense_view(session, expense_id=expense_id)
-            return view.status, view.voucher_number, len(view.approved_by), view.approvals_required
-
-        def done(result: tuple[str, str | None, int, int]) -> None:
-            status, voucher, have, need = result
-            if status == POSTED:
-                text = _("Approved expense {id}; it is posted as {voucher}.").format(
-                    id=expense_id, voucher=voucher
-                )
-            else:
-                text = _("Approved expense {id}: {have} of {need} approvals.").format(
-                    id=expense_id, have=have, need=need
-                )
-            self.message.emit(text)
-            self.refresh()
-
-        self.database.write(job, done)
+        """Approve as the signed-in user (the operation refuses a self-approval and roles that
+        may not approve; the refusal reaches the presenter)."""
+        request = ApproveExpense(book=str(self.book_id), expense_id=expense_id)
+        self.perform(APPROVE_EXPENSE, request, then=lambda _outcome: self.refresh())
 
     def reject(self, expense_id: int, reason: str) -> None:
-        user, book_id = self.user, self.book_id
-
-        def job(session: Session) -> str:
-            find_expense(session, book_id=book_id, expense_id=expense_id)
-            reject_expense(session, expense_id=expense_id, actor=user.actor(session), reason=reason)
-            return expense_view(session, expense_id=expense_id).reason
-
-        def done(text: str) -> None:
+        def done(_outcome: ExpenseRejected) -> None:
             self.reason.clear()
-            self.message.emit(
-                _("Rejected expense {id}: {reason}").format(id=expense_id, reason=text)
-            )
             self.refresh()
 
-        self.database.write(job, done)
+        request = RejectExpense(book=str(self.book_id), expense_id=expense_id, reason=reason)
+        self.perform(REJECT_EXPENSE, request, then=done)
 
     # -- receipts of posted expenses -------------------------------------------------------
 
@@ -1052,25 +989,15 @@ class ExpensesPage(BookPage):
             self.attach_receipt(expense_id, Path(path))
 
     def attach_receipt(self, expense_id: int, path: Path) -> None:
-        user = self.user
-
-        def job(session: Session) -> str:
+        try:
             name, data = read_attachment_file(path)
-            attached = attach_expense_receipt(
-                session,
-                expense_id=expense_id,
-                filename=name,
-                data=data,
-                actor=user.actor(session),
-            )
-            return attached.filename
-
-        self.database.write(
-            job,
-            lambda name: self.message.emit(
-                _("Attached {file} to expense {id}.").format(file=name, id=expense_id)
-            ),
+        except GongzhangError as error:
+            presenter().show(error)
+            return
+        request = AttachExpenseReceipt(
+            book=str(self.book_id), expense_id=expense_id, filename=name, data=data
         )
+        self.perform(ATTACH_EXPENSE_RECEIPT, request)
 
 
 # --- activities ------------------------------------------------------------------------------
@@ -1207,30 +1134,11 @@ class ActivitiesPage(BookPage):
         )
 
     def add_activity(self, name: str, date: dt.date, budget_fen: int, note: str = "") -> None:
-        user, book_id = self.user, self.book_id
-
-        def job(session: Session) -> str:
-            activity = add_activity(
-                session,
-                book_id=book_id,
-                name=name,
-                date=date,
-                budget_fen=budget_fen,
-                actor=user.actor(session),
-                note=note,
-            )
-            return activity.name
-
-        def done(added: str) -> None:
+        def done(_outcome: ActivityAdded) -> None:
             self.guard.busy = False
             for field in (self.name, self.budget, self.note):
                 field.clear()
             self._update()
-            self.message.emit(
-                _("Added activity “{name}” with a budget of {budget}.").format(
-                    name=added, budget=format_fen(budget_fen)
-                )
-            )
             self.refresh()
 
         def failed(error: BaseException) -> None:
@@ -1238,6 +1146,9 @@ class ActivitiesPage(BookPage):
             self._update()
             presenter().show(error)
 
+        request = AddActivity(
+            book=str(self.book_id), name=name, date=date, budget_fen=budget_fen, note=note
+        )
         self.guard.busy = True
         self._update()
-        self.database.write(job, done, failed)
+        self.perform(ADD_ACTIVITY, request, then=done, failed=failed)
