@@ -11,14 +11,15 @@ from desktop.cli_common import (
     EXIT_OK,
     Commands,
     account_name,
-    actor,
-    approver_of,
+    approver_password,
     blank_or_money,
     book_arg,
     emit_json,
     ledger_arg,
     money,
     open_from,
+    perform,
+    show,
 )
 from desktop.texttable import render_table
 from ledger.errors import InvalidInputError
@@ -31,31 +32,18 @@ if TYPE_CHECKING:
 
 
 def cmd_unit_add(args: argparse.Namespace) -> int:
-    from ledger.rules.property import format_area
-    from ledger.services.books import find_book
-    from ledger.services.property import add_unit, unit_label
+    from ledger.operations.property import ADD_UNIT, AddUnit
 
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        unit = add_unit(
-            s,
-            book_id=book.id or 0,
-            building=args.building,
-            unit=args.unit,
-            room=args.room,
-            area=args.area,
-            owner_key=args.owner_key,
-            owner_name=args.owner_name,
-            actor=actor(s, args),
-        )
-        unit_id, label, area_dm2 = unit.id, unit_label(unit), unit.area_dm2
-    if args.json:
-        emit_json({"id": unit_id, "unit": label, "area_dm2": area_dm2})
-    else:
-        print(
-            _("Registered unit {unit} ({area} m²).").format(unit=label, area=format_area(area_dm2))
-        )
-    return EXIT_OK
+    request = AddUnit(
+        args.book,
+        building=args.building,
+        unit=args.unit,
+        room=args.room,
+        area=args.area,
+        owner_key=args.owner_key,
+        owner_name=args.owner_name,
+    )
+    return perform(args, ADD_UNIT, request)
 
 
 def cmd_unit_list(args: argparse.Namespace) -> int:
@@ -101,123 +89,34 @@ def cmd_unit_list(args: argparse.Namespace) -> int:
 
 def cmd_fees_rate(args: argparse.Namespace) -> int:
     from ledger.money import parse_money
+    from ledger.operations.property import SET_FEE_RATE, FeeRate, SetFeeRate
     from ledger.services.books import find_book
-    from ledger.services.property import fee_rate, set_fee_rate
+    from ledger.services.property import fee_rate
 
     if args.rate is not None:
-        with open_from(args) as ledger, ledger.write() as s:
-            book = find_book(s, args.book)
-            set_fee_rate(
-                s,
-                book_id=book.id or 0,
-                rate_fen_per_m2=parse_money(args.rate).fen,
-                actor=actor(s, args),
-            )
-            rate = fee_rate(s, book_id=book.id or 0)
-    else:
-        with open_from(args) as ledger, ledger.read() as s:
-            rate = fee_rate(s, book_id=find_book(s, args.book).id or 0)
-    if args.json:
-        emit_json({"fee_rate_fen_per_m2": rate})
-    elif rate > 0:
-        print(_("Property fee: {rate} per m² per month.").format(rate=money(rate)))
-    else:
-        print(_("No property fee rate is set yet."))
+        return perform(args, SET_FEE_RATE, SetFeeRate(args.book, parse_money(args.rate).fen))
+    with open_from(args) as ledger, ledger.read() as s:
+        rate = fee_rate(s, book_id=find_book(s, args.book).id or 0)
+    show(args, FeeRate(rate))
     return EXIT_OK
 
 
 def cmd_fees_bill(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
-    from ledger.services.books import find_book
-    from ledger.services.property import bill_period
+    from ledger.operations.property import BILL_PERIOD, BillPeriod
 
     date = parse_date(args.date) if args.date else None
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        result = bill_period(
-            s, book_id=book.id or 0, period=args.period, date=date, actor=actor(s, args)
-        )
-    if args.json:
-        emit_json(
-            {
-                "period": result.period,
-                "number": result.number,
-                "units": result.units,
-                "rate_fen_per_m2": result.rate_fen_per_m2,
-                "billed_fen": result.billed_fen,
-                "prepaid_applied_fen": result.prepaid_applied_fen,
-            }
-        )
-    else:
-        print(
-            _(
-                "Billed {period} in {number}: {units} units at {rate} per m², {total} in all."
-            ).format(
-                period=result.period,
-                number=result.number,
-                units=result.units,
-                rate=money(result.rate_fen_per_m2),
-                total=money(result.billed_fen),
-            )
-        )
-        if result.prepaid_applied_fen:
-            print(
-                _("{amount} of it was settled from prepayments.").format(
-                    amount=money(result.prepaid_applied_fen)
-                )
-            )
-    return EXIT_OK
+    return perform(args, BILL_PERIOD, BillPeriod(args.book, args.period, date))
 
 
 def cmd_fees_collect(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
     from ledger.money import parse_money
-    from ledger.services.books import find_book
-    from ledger.services.property import collect, find_unit
+    from ledger.operations.property import COLLECT_FEES, CollectFees
 
     date = parse_date(args.date)
     amount = parse_money(args.amount).fen
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        unit = find_unit(s, book_id=book.id or 0, ref=args.unit)
-        result = collect(
-            s,
-            book_id=book.id or 0,
-            unit_id=unit.id or 0,
-            date=date,
-            amount_fen=amount,
-            memo=args.memo,
-            actor=actor(s, args),
-        )
-    if args.json:
-        emit_json(
-            {
-                "number": result.number,
-                "unit": result.unit,
-                "amount_fen": result.amount_fen,
-                "applied_fen": result.applied_fen,
-                "prepaid_fen": result.prepaid_fen,
-                "settled": [{"period": p, "fen": f} for p, f in result.settled],
-                "owed_fen": result.owed_fen,
-            }
-        )
-        return EXIT_OK
-    print(
-        _("Received {amount} from {unit} in {number}.").format(
-            amount=money(result.amount_fen), unit=result.unit, number=result.number
-        )
-    )
-    for period, fen in result.settled:
-        print("  " + _("{period}: {amount}").format(period=period, amount=money(fen)))
-    if result.prepaid_fen:
-        print(
-            _("{amount} is more than the unit owed and is kept as a prepayment.").format(
-                amount=money(result.prepaid_fen)
-            )
-        )
-    if result.owed_fen:
-        print(_("The unit still owes {amount}.").format(amount=money(result.owed_fen)))
-    return EXIT_OK
+    return perform(args, COLLECT_FEES, CollectFees(args.book, args.unit, date, amount, args.memo))
 
 
 def cmd_fees_arrears(args: argparse.Namespace) -> int:
@@ -314,34 +213,12 @@ def cmd_fees_arrears(args: argparse.Namespace) -> int:
 def cmd_income(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
     from ledger.money import parse_money
-    from ledger.services.books import find_book
-    from ledger.services.counterparties import find_counterparty
-    from ledger.services.property import record_common_income
+    from ledger.operations.property import RECORD_INCOME, RecordIncome
 
     date = parse_date(args.date)
     amount = parse_money(args.amount).fen
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        payer = find_counterparty(s, args.payer).id if args.payer else None
-        posted = record_common_income(
-            s,
-            book_id=book.id or 0,
-            source=args.source,
-            date=date,
-            amount_fen=amount,
-            memo=args.memo,
-            payer_id=payer,
-            actor=actor(s, args),
-        )
-    if args.json:
-        emit_json({"number": posted.number, "amount_fen": amount, "source": args.source})
-    else:
-        print(
-            _("Posted {number} on {date}: {memo}").format(
-                number=posted.number, date=posted.date.isoformat(), memo=posted.memo
-            )
-        )
-    return EXIT_OK
+    request = RecordIncome(args.book, args.source, date, amount, args.memo, args.payer)
+    return perform(args, RECORD_INCOME, request)
 
 
 # --- remuneration ------------------------------------------------------------------------------
@@ -432,72 +309,23 @@ def cmd_remuneration(args: argparse.Namespace) -> int:
 
 def _post_remuneration(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
-    from ledger.rules.property import format_bp
-    from ledger.services.books import find_book
-    from ledger.services.property import list_remunerations, post_remuneration
+    from ledger.operations.property import POST_REMUNERATION, PostRemuneration
 
     date = parse_date(args.date) if args.date else None
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        rem = post_remuneration(
-            s, book_id=book.id or 0, period=args.period, date=date, actor=actor(s, args)
-        )
-        data: dict[str, Any] = {
-            "period": rem.period,
-            "basis": rem.basis,
-            "basis_fen": rem.basis_fen,
-            "rate_bp": rem.rate_bp,
-            "amount_fen": rem.amount_fen,
-            "entry_id": rem.entry_id,
-        }
-        rows = list_remunerations(s, book_id=book.id or 0)
-        data["number"] = next(r.number for r in rows if r.period == rem.period)
-    if args.json:
-        emit_json(data)
-    else:
-        print(
-            _("Remuneration for {period} in {number}: {basis} × {rate} = {amount}.").format(
-                period=data["period"],
-                number=data["number"],
-                basis=money(data["basis_fen"]),
-                rate=format_bp(data["rate_bp"]),
-                amount=money(data["amount_fen"]),
-            )
-        )
-    return EXIT_OK
+    return perform(args, POST_REMUNERATION, PostRemuneration(args.book, args.period, date))
 
 
 def _pay_remuneration(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
     from ledger.money import parse_money
-    from ledger.services.books import find_book
-    from ledger.services.counterparties import find_counterparty
-    from ledger.services.property import pay_remuneration
+    from ledger.operations.property import PAY_REMUNERATION, PayRemuneration
 
     if not args.date:
         raise InvalidInputError(_("Say when the company is paid with --date YYYY-MM-DD."))
     date = parse_date(args.date)
     amount = parse_money(args.amount).fen if args.amount else None
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        company = find_counterparty(s, args.company).id if args.company else None
-        posted = pay_remuneration(
-            s,
-            book_id=book.id or 0,
-            date=date,
-            amount_fen=amount,
-            company_id=company,
-            actor=actor(s, args),
-        )
-    if args.json:
-        emit_json({"number": posted.number, "date": posted.date.isoformat()})
-    else:
-        print(
-            _("Posted {number} on {date}: {memo}").format(
-                number=posted.number, date=posted.date.isoformat(), memo=posted.memo
-            )
-        )
-    return EXIT_OK
+    request = PayRemuneration(args.book, date, amount, args.company)
+    return perform(args, PAY_REMUNERATION, request)
 
 
 # --- budget ------------------------------------------------------------------------------------
@@ -525,44 +353,19 @@ def _parse_budget_line(text: str) -> tuple[str, int]:
 
 
 def cmd_budget_create(args: argparse.Namespace) -> int:
-    from ledger.services.books import find_book
-    from ledger.services.property import create_budget
+    from ledger.operations.property import CREATE_BUDGET, CreateBudget, budget_lines
 
     year = _year(args.year)
-    lines: dict[str, int] = {}
-    for text in args.lines:
-        line, fen = _parse_budget_line(text)
-        if line in lines:
-            raise InvalidInputError(_("The budget line “{line}” is given twice.").format(line=line))
-        lines[line] = fen
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        create_budget(s, book_id=book.id or 0, year=year, lines=lines, actor=actor(s, args))
-    total = sum(lines.values())
-    if args.json:
-        emit_json({"year": year, "status": "draft", "lines": len(lines), "total_fen": total})
-    else:
-        print(
-            _("Drafted the {year} budget: {n} lines, {total} in all. It needs approval.").format(
-                year=year, n=len(lines), total=money(total)
-            )
-        )
-    return EXIT_OK
+    lines = tuple(_parse_budget_line(text) for text in args.lines)
+    budget_lines(lines)  # a line given twice is refused before the password is asked
+    return perform(args, CREATE_BUDGET, CreateBudget(args.book, year, lines))
 
 
 def cmd_budget_approve(args: argparse.Namespace) -> int:
-    from ledger.services.books import find_book
-    from ledger.services.property import approve_budget
+    from ledger.operations.property import APPROVE_BUDGET, ApproveBudget
 
     year = _year(args.year)
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        approve_budget(s, book_id=book.id or 0, year=year, note=args.note, actor=actor(s, args))
-    if args.json:
-        emit_json({"year": year, "status": "approved"})
-    else:
-        print(_("The {year} budget is approved.").format(year=year))
-    return EXIT_OK
+    return perform(args, APPROVE_BUDGET, ApproveBudget(args.book, year, args.note))
 
 
 def cmd_budget_show(args: argparse.Namespace) -> int:
@@ -637,36 +440,19 @@ def cmd_budget_show(args: argparse.Namespace) -> int:
 def cmd_spend(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
     from ledger.money import parse_money
-    from ledger.services.books import find_book
-    from ledger.services.counterparties import find_counterparty
-    from ledger.services.property import spend
+    from ledger.operations.property import SPEND, Spend
 
-    date = parse_date(args.date)
-    amount = parse_money(args.amount).fen
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        approver = approver_of(s, args)
-        payee = find_counterparty(s, args.payee).id if args.payee else None
-        posted = spend(
-            s,
-            book_id=book.id or 0,
-            line=args.line,
-            date=date,
-            memo=args.memo,
-            amount_fen=amount,
-            approver=approver,
-            payee_id=payee,
-            actor=actor(s, args),
-        )
-    if args.json:
-        emit_json({"number": posted.number, "amount_fen": amount, "line": args.line})
-    else:
-        print(
-            _("Posted {number} on {date}: {memo}").format(
-                number=posted.number, date=posted.date.isoformat(), memo=posted.memo
-            )
-        )
-    return EXIT_OK
+    request = Spend(
+        args.book,
+        line=args.line,
+        date=parse_date(args.date),
+        memo=args.memo,
+        amount_fen=parse_money(args.amount).fen,
+        payee=args.payee,
+        approver=args.approver,
+        approver_password=approver_password(args),
+    )
+    return perform(args, SPEND, request)
 
 
 # --- the gift ----------------------------------------------------------------------------------
@@ -686,46 +472,18 @@ def _transfer_json(t: TransferView) -> dict[str, Any]:
 
 def cmd_gift(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
+    from ledger.operations.property import GIFT_REMUNERATION, GiftRemuneration
     from ledger.rules.property import parse_period
     from ledger.services.books import find_book
-    from ledger.services.counterparties import find_counterparty
-    from ledger.services.property import gift_remuneration, transfers_of_book
+    from ledger.services.property import transfers_of_book
 
     if args.period:
         if not args.to:
             raise InvalidInputError(_("Name the micro-fund book that receives the gift with --to."))
         parse_period(args.period)
         date = parse_date(args.date) if args.date else None
-        with open_from(args) as ledger, ledger.write() as s:
-            trust = find_book(s, args.book)
-            fund = find_book(s, args.to)
-            company = find_counterparty(s, args.company).id if args.company else None
-            transfer = gift_remuneration(
-                s,
-                trust_book_id=trust.id or 0,
-                fund_book_id=fund.id or 0,
-                period=args.period,
-                date=date,
-                company_id=company,
-                actor=actor(s, args),
-            )
-        if args.json:
-            emit_json(_transfer_json(transfer))
-        else:
-            print(
-                _(
-                    "Gift of {amount} from the {period} remuneration: {from_number} in "
-                    "“{from_book}”, {to_number} in “{to_book}”."
-                ).format(
-                    amount=money(transfer.amount_fen),
-                    period=transfer.period,
-                    from_number=transfer.from_number,
-                    from_book=transfer.from_book,
-                    to_number=transfer.to_number,
-                    to_book=transfer.to_book,
-                )
-            )
-        return EXIT_OK
+        request = GiftRemuneration(args.book, args.to, args.period, date, args.company)
+        return perform(args, GIFT_REMUNERATION, request)
     with open_from(args) as ledger, ledger.read() as s:
         transfers = transfers_of_book(s, book_id=find_book(s, args.book).id or 0)
     if args.json:

@@ -52,23 +52,34 @@ from ledger.errors import GongzhangError, InvalidAmountError, InvalidInputError,
 from ledger.i18n import N_, _
 from ledger.models import Account, AppUser, AuditEvent, Book, Budget, FeeBill, Household
 from ledger.money import format_fen, parse_money
+from ledger.operations.property import (
+    APPROVE_BUDGET,
+    BILL_PERIOD,
+    COLLECT_FEES,
+    CREATE_BUDGET,
+    POST_REMUNERATION,
+    ApproveBudget,
+    BillPeriod,
+    BudgetApproved,
+    BudgetDrafted,
+    CollectFees,
+    CreateBudget,
+    FeesCollected,
+    PostRemuneration,
+    RemunerationPosted,
+)
 from ledger.rules.property import format_area, format_bp, monthly_fee, parse_period
 from ledger.services.property import (
     REMUNERATION_BASIS_KEY,
     REMUNERATION_RATE_KEY,
-    approve_budget,
     arrears,
     arrears_by_building,
-    bill_period,
     budget_execution,
-    collect,
     collection_rate,
-    create_budget,
     fee_rate,
     get_budget,
     list_remunerations,
     list_units,
-    post_remuneration,
     remuneration_owed,
     unit_accounts,
     unit_label,
@@ -508,23 +519,11 @@ class FeesPage(BookPage):
         self.bill(period, self.bill_date.value)
 
     def bill(self, period: str, date: dt.date | None = None) -> None:
-        book_id, user = self.book_id, self.user
-
-        def job(session: Session) -> str:
-            r = bill_period(
-                session, book_id=book_id, period=period, date=date, actor=user.actor(session)
-            )
-            return _(
-                "Billed {period} in {number}: {units} units at {rate} per m², {total} in all."
-            ).format(
-                period=r.period,
-                number=r.number,
-                units=r.units,
-                rate=format_fen(r.rate_fen_per_m2),
-                total=format_fen(r.billed_fen),
-            )
-
-        self.database.write(job, self._done)
+        self.perform(
+            BILL_PERIOD,
+            BillPeriod(self.book_id, period, date),
+            then=lambda _outcome: self.refresh(),
+        )
 
     def submit_collection(self) -> None:
         """Record the collection typed in the form."""
@@ -539,41 +538,14 @@ class FeesPage(BookPage):
     def record_collection(
         self, unit_id: int, date: dt.date, amount_fen: int, memo: str | None = None
     ) -> None:
-        book_id, user = self.book_id, self.user
-
-        def job(session: Session) -> str:
-            r = collect(
-                session,
-                book_id=book_id,
-                unit_id=unit_id,
-                date=date,
-                amount_fen=amount_fen,
-                memo=memo,
-                actor=user.actor(session),
-            )
-            text = _("Received {amount} from {unit} in {number}.").format(
-                amount=format_fen(r.amount_fen), unit=r.unit, number=r.number
-            )
-            if r.prepaid_fen:
-                text += " " + _(
-                    "{amount} is more than the unit owed and is kept as a prepayment."
-                ).format(amount=format_fen(r.prepaid_fen))
-            elif r.owed_fen:
-                text += " " + _("The unit still owes {amount}.").format(
-                    amount=format_fen(r.owed_fen)
-                )
-            return text
-
-        def done(text: str) -> None:
+        def done(_outcome: FeesCollected) -> None:
             self.amount.clear()
             self.memo.clear()
-            self._done(text)
+            self.refresh()
 
-        self.database.write(job, done)
-
-    def _done(self, text: str) -> None:
-        self.message.emit(text)
-        self.refresh()
+        self.perform(
+            COLLECT_FEES, CollectFees(self.book_id, unit_id, date, amount_fen, memo), then=done
+        )
 
 
 # --- remuneration --------------------------------------------------------------------------------
@@ -713,32 +685,13 @@ class RemunerationPage(BookPage):
             self.post(self.period.value, self.date.value)
 
     def post(self, period: str, date: dt.date | None = None) -> None:
-        """Post ``period``'s remuneration (the service refuses a role that may not)."""
-        book_id, user = self.book_id, self.user
+        """Post ``period``'s remuneration (the operation refuses a role that may not)."""
 
-        def job(session: Session) -> str:
-            rem = post_remuneration(
-                session, book_id=book_id, period=period, date=date, actor=user.actor(session)
-            )
-            number = next(
-                r.number
-                for r in list_remunerations(session, book_id=book_id)
-                if r.period == rem.period
-            )
-            return _("Remuneration for {period} in {number}: {basis} × {rate} = {amount}.").format(
-                period=rem.period,
-                number=number,
-                basis=format_fen(rem.basis_fen),
-                rate=format_bp(rem.rate_bp),
-                amount=format_fen(rem.amount_fen),
-            )
-
-        def done(text: str) -> None:
+        def done(_outcome: RemunerationPosted) -> None:
             self.period.clear()
-            self.message.emit(text)
             self.refresh()
 
-        self.database.write(job, done)
+        self.perform(POST_REMUNERATION, PostRemuneration(self.book_id, period, date), then=done)
 
 
 # --- the open budget -----------------------------------------------------------------------------
@@ -1002,21 +955,13 @@ class BudgetPage(BookPage):
             self.approve(self.data.year, self.approve_note.value or "")
 
     def approve(self, year: int, note: str = "") -> None:
-        """Approve ``year``'s draft (the service refuses the drafter and roles that may not)."""
-        book_id, user = self.book_id, self.user
+        """Approve ``year``'s draft (the operation refuses the drafter and roles that may not)."""
 
-        def job(session: Session) -> int:
-            approve_budget(
-                session, book_id=book_id, year=year, note=note, actor=user.actor(session)
-            )
-            return year
-
-        def done(approved: int) -> None:
+        def done(approved: BudgetApproved) -> None:
             self.approve_note.clear()
-            self.message.emit(_("The {year} budget is approved.").format(year=approved))
-            self.show_year(approved)
+            self.show_year(approved.year)
 
-        self.database.write(job, done)
+        self.perform(APPROVE_BUDGET, ApproveBudget(self.book_id, year, note), then=done)
 
     # -- drafting ------------------------------------------------------------------------------
 
@@ -1063,23 +1008,12 @@ class BudgetPage(BookPage):
             self.draft(self.new_year.value, self.draft_lines())
 
     def draft(self, year: int, lines: dict[str, int]) -> None:
-        book_id, user = self.book_id, self.user
-
-        def job(session: Session) -> int:
-            create_budget(
-                session, book_id=book_id, year=year, lines=lines, actor=user.actor(session)
-            )
-            return year
-
-        def done(drafted: int) -> None:
-            self.message.emit(
-                _(
-                    "Drafted the {year} budget: {n} lines, {total} in all. It needs approval."
-                ).format(year=drafted, n=len(lines), total=format_fen(sum(lines.values())))
-            )
+        def done(drafted: BudgetDrafted) -> None:
             self.new_year.clear()
             for field in self.lines.values():
                 field.clear()
-            self.show_year(drafted)
+            self.show_year(drafted.year)
 
-        self.database.write(job, done)
+        self.perform(
+            CREATE_BUDGET, CreateBudget(self.book_id, year, tuple(lines.items())), then=done
+        )
