@@ -4,7 +4,9 @@ ballots by keyboard; closing; and the result with every threshold — for a part
 the projects with the order in which greedy and MES select them, side by side.
 
 Every database job returns plain values (:class:`VoteInfo`, :class:`VoteDetail`, the result's
-JSON dict); the services decide and refuse exactly as on the command line."""
+JSON dict). Opening a vote, recording a ballot and closing are the operations of
+:mod:`ledger.operations.votes`, performed as the signed-in user — the same the command line
+performs, deciding and refusing exactly as there."""
 
 from __future__ import annotations
 
