@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,12 +13,13 @@ from desktop.cli_choices import KIND_ALIASES
 from desktop.cli_common import (
     EXIT_OK,
     Commands,
-    actor,
     book_arg,
     emit_json,
     ledger_arg,
     open_from,
+    show,
 )
+from desktop.cli_operations import outcome_of, read_file
 from desktop.texttable import render_table
 from ledger.domain import BookKind
 from ledger.errors import InvalidInputError
@@ -29,68 +29,22 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from ledger.models import Book
-    from ledger.services.electorate import ImportSummary
 
 KIND_CHOICES = [k.value for k in BookKind] + list(KIND_ALIASES)
 
 
-def _read_file(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(
-            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
-        ) from exc
-
-
-def _summary_line(summary: ImportSummary) -> str:
-    from ledger.rules.property import format_area
-
-    if summary.book_kind == BookKind.TRUST_PROPERTY.value:
-        return _(
-            "Imported {rows} rows into “{book}”: {units} units added; the register now has "
-            "{owners} owners and {area} m²; {created} households added, {enrolled} enrolled."
-        ).format(
-            rows=summary.rows,
-            book=summary.book_name,
-            units=summary.units_added,
-            owners=summary.owner_count,
-            area=format_area(summary.total_area_dm2),
-            created=summary.households_created,
-            enrolled=summary.households_enrolled,
-        )
-    return _(
-        "Imported {rows} rows into “{book}”: {created} households added, {enrolled} enrolled; "
-        "the book now has {households} households."
-    ).format(
-        rows=summary.rows,
-        book=summary.book_name,
-        created=summary.households_created,
-        enrolled=summary.households_enrolled,
-        households=summary.book_households,
-    )
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     # openpyxl is loaded only by the commands that read or write a workbook, not by every one.
-    from ledger.services.books import find_book
-    from reports.electorate_xlsx import import_electorate_workbook
+    from ledger.operations.votes import IMPORT_ELECTORATE, ImportElectorate
+    from reports.electorate_xlsx import read_sheet
 
-    data = _read_file(args.file)
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        summary = import_electorate_workbook(
-            s, book_id=book.id or 0, data=data, actor=actor(s, args)
-        )
-    if args.json:
-        emit_json(asdict(summary))
-        return EXIT_OK
-    print(_summary_line(summary))
-    if summary.ignored_columns:
-        print(
-            _("Columns not read: {columns}.").format(columns=", ".join(summary.ignored_columns)),
-            file=sys.stderr,
-        )
+    data = read_file(args.file)
+    request = ImportElectorate.of(args.book, Path(args.file).name, data, read_sheet(data))
+    imported = outcome_of(args, IMPORT_ELECTORATE, request)
+    show(args, imported)
+    note = imported.note()
+    if note and not args.json:
+        print(note, file=sys.stderr)
     return EXIT_OK
 
 

@@ -5,7 +5,6 @@ by proxy, correct a slip, close it and print the result with every threshold; im
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,12 +12,13 @@ from desktop.cli_choices import BUDGET_BALLOT_TYPES, BUDGET_RULES, CHANNELS, MAT
 from desktop.cli_common import (
     EXIT_OK,
     Commands,
-    actor,
     book_arg,
     emit_json,
     ledger_arg,
     open_from,
+    perform,
 )
+from desktop.cli_operations import outcome_of, read_file
 from desktop.cli_pb import short_name
 from desktop.texttable import render_table
 from ledger.errors import InvalidInputError
@@ -76,82 +76,53 @@ def _points(text: str | None) -> list[int]:
     return values
 
 
-def _limit(value: str | None, rule: str | None) -> tuple[Any, bool | None]:
+def _limit(value: str | None, rule: str | None) -> tuple[str | None, bool | None]:
+    """A share as typed (checked here, read again by the operation) and its rule."""
     from ledger.rules.ballots import parse_fraction
 
     if value is None:
         if rule is not None:
             raise InvalidInputError(_("Give the share too, like --quorum 2/3."))
         return None, None
-    return parse_fraction(value), None if rule is None else rule == "at-least"
+    parse_fraction(value)
+    return value, None if rule is None else rule == "at-least"
 
 
 def _vote_json(vote: Vote, ballots: int) -> dict[str, Any]:
-    return {
-        "id": vote.id,
-        "book": vote.book_id,
-        "kind": vote.kind,
-        "title": vote.title,
-        "matter": vote.matter,
-        "ballot_type": vote.ballot_type,
-        "rule": vote.rule,
-        "budget_fen": vote.budget_fen,
-        "budget_year": vote.budget_year,
-        "opens_on": vote.opens_on.isoformat(),
-        "closes_on": vote.closes_on.isoformat(),
-        "status": vote.status,
-        "currency": vote.currency,
-        "ballots": ballots,
-    }
+    from ledger.operations.votes import vote_json
+
+    return vote_json(vote, ballots)
 
 
 def cmd_vote_create(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
     from ledger.money import parse_money
-    from ledger.services.books import find_book
-    from ledger.services.votes import create_vote, kind_label
+    from ledger.operations.votes import CREATE_VOTE, CreateVote
 
     projects = [parse_project(p) for p in args.project or []]
     projects += [parse_option(o) for o in args.option or []]
     quorum, quorum_inclusive = _limit(args.quorum, args.quorum_rule)
     majority, majority_inclusive = _limit(args.majority, args.majority_rule)
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        vote = create_vote(
-            s,
-            book_id=book.id or 0,
-            kind=args.kind,
-            title=args.title,
-            opens_on=parse_date(args.opens),
-            closes_on=parse_date(args.closes),
-            actor=actor(s, args),
-            matter=args.matter,
-            ballot_type=args.ballot_type,
-            rule=args.rule,
-            projects=projects,
-            budget_fen=parse_money(args.budget).fen if args.budget is not None else None,
-            budget_year=args.budget_year,
-            max_length=args.max_length,
-            max_points=args.max_points,
-            quorum=quorum,
-            quorum_inclusive=quorum_inclusive,
-            majority=majority,
-            majority_inclusive=majority_inclusive,
-        )
-        data = _vote_json(vote, 0)
-    if args.json:
-        emit_json(data)
-    else:
-        print(
-            _("Opened vote {id} ({kind}) “{title}”: ballots from {opens} to {closes}.").format(
-                id=data["id"],
-                kind=kind_label(data["kind"]),
-                title=data["title"],
-                opens=data["opens_on"],
-                closes=data["closes_on"],
-            )
-        )
-    return EXIT_OK
+    request = CreateVote(
+        book=args.book,
+        kind=args.kind,
+        title=args.title,
+        opens_on=parse_date(args.opens),
+        closes_on=parse_date(args.closes),
+        matter=args.matter,
+        ballot_type=args.ballot_type,
+        rule=args.rule,
+        projects=tuple(projects),
+        budget_fen=parse_money(args.budget).fen if args.budget is not None else None,
+        budget_year=args.budget_year,
+        max_length=args.max_length,
+        max_points=args.max_points,
+        quorum=quorum,
+        quorum_inclusive=quorum_inclusive,
+        majority=majority,
+        majority_inclusive=majority_inclusive,
+    )
+    return perform(args, CREATE_VOTE, request)
 
 
 def cmd_vote_list(args: argparse.Namespace) -> int:
@@ -253,96 +224,48 @@ def cmd_vote_show(args: argparse.Namespace) -> int:
 def cmd_vote_amend(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
     from ledger.money import parse_money
-    from ledger.services.votes import amend_vote, find_vote
+    from ledger.operations.votes import AMEND_VOTE, AmendVote
 
-    with open_from(args) as ledger, ledger.write() as s:
-        vote = amend_vote(
-            s,
-            vote_id=int(find_vote(s, vote_id=args.vote).id or 0),
-            actor=actor(s, args),
-            title=args.title,
-            closes_on=parse_date(args.closes) if args.closes else None,
-            budget_fen=parse_money(args.budget).fen if args.budget is not None else None,
-            add_projects=[parse_project(p) for p in args.add_project or []],
-            remove_projects=args.remove_project or [],
-        )
-        data = _vote_json(vote, 0)
-    if args.json:
-        emit_json(data)
-    else:
-        print(_("Vote {id} amended.").format(id=data["id"]))
-    return EXIT_OK
+    request = AmendVote(
+        vote=args.vote,
+        title=args.title,
+        closes_on=parse_date(args.closes) if args.closes else None,
+        budget_fen=parse_money(args.budget).fen if args.budget is not None else None,
+        add_projects=tuple(parse_project(p) for p in args.add_project or []),
+        remove_projects=tuple(args.remove_project or []),
+    )
+    return perform(args, AMEND_VOTE, request)
 
 
 def cmd_vote_ballot(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
-    from ledger.services.votes import ballot_count, find_vote, record_ballot, resolve_voter
+    from ledger.operations.votes import RECORD_BALLOT, RecordBallot
 
-    with open_from(args) as ledger, ledger.write() as s:
-        vote = find_vote(s, vote_id=args.vote)
-        ballot = record_ballot(
-            s,
-            vote_id=vote.id or 0,
-            voter=args.voter,
-            actor=actor(s, args),
-            choice=args.choice,
-            selection=_split(args.projects),
-            points=_points(args.points),
-            channel=args.channel,
-            proxy_name=args.proxy or "",
-            cast_on=parse_date(args.date) if args.date else None,
-        )
-        # The household's label, not its internal key h<number>; the owner key of a unit.
-        label = resolve_voter(s, vote, args.voter).label
-        data = {
-            "vote": vote.id,
-            "ballot": ballot.id,
-            "voter": ballot.voter_key,
-            "voter_label": label,
-            "choice": ballot.choice,
-            "projects": json.loads(ballot.selection),
-            "points": json.loads(ballot.points),
-            "channel": ballot.channel,
-            "cast_on": ballot.cast_on.isoformat(),
-            "ballots": ballot_count(s, vote_id=vote.id or 0),
-        }
-    if args.json:
-        emit_json(data)
-    else:
-        print(
-            _(
-                "Ballot {ballot} recorded in vote {vote} for {voter}; ballots so far: {ballots}."
-            ).format(
-                ballot=data["ballot"],
-                vote=data["vote"],
-                voter=data["voter_label"],
-                ballots=data["ballots"],
-            )
-        )
-    return EXIT_OK
+    request = RecordBallot(
+        vote=args.vote,
+        voter=args.voter,
+        choice=args.choice,
+        selection=tuple(_split(args.projects)),
+        points=tuple(_points(args.points)),
+        channel=args.channel,
+        proxy_name=args.proxy or "",
+        cast_on=parse_date(args.date) if args.date else None,
+    )
+    return perform(args, RECORD_BALLOT, request)
 
 
 def cmd_vote_correct(args: argparse.Namespace) -> int:
-    from ledger.services.votes import correct_ballot, find_vote
+    from ledger.operations.votes import CORRECT_BALLOT, CorrectBallot
 
-    with open_from(args) as ledger, ledger.write() as s:
-        vote = find_vote(s, vote_id=args.vote)
-        ballot = correct_ballot(
-            s,
-            vote_id=vote.id or 0,
-            voter=args.voter,
-            actor=actor(s, args),
-            reason=args.reason,
-            choice=args.choice,
-            selection=_split(args.projects),
-            points=_points(args.points),
-        )
-        data = {"vote": vote.id, "ballot": ballot.id, "revision": ballot.revision}
-    if args.json:
-        emit_json(data)
-    else:
-        print(_("Ballot {ballot} of vote {vote} corrected (correction {revision}).").format(**data))
-    return EXIT_OK
+    request = CorrectBallot(
+        vote=args.vote,
+        voter=args.voter,
+        reason=args.reason,
+        choice=args.choice,
+        selection=tuple(_split(args.projects)),
+        points=tuple(_points(args.points)),
+    )
+    return perform(args, CORRECT_BALLOT, request)
 
 
 def _print_result(result: dict[str, Any]) -> None:
@@ -377,20 +300,14 @@ def _print_result(result: dict[str, Any]) -> None:
 
 def cmd_vote_close(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
-    from ledger.services.votes import close_vote, find_vote
+    from ledger.operations.votes import CLOSE_VOTE, CloseVote
 
-    with open_from(args) as ledger, ledger.write() as s:
-        vote = find_vote(s, vote_id=args.vote)
-        result = close_vote(
-            s,
-            vote_id=vote.id or 0,
-            actor=actor(s, args),
-            on=parse_date(args.date) if args.date else None,
-        )
+    request = CloseVote(vote=args.vote, on=parse_date(args.date) if args.date else None)
+    closed = outcome_of(args, CLOSE_VOTE, request)
     if args.json:
-        emit_json(result)
-    else:
-        _print_result(result)
+        emit_json(closed.as_json())
+    else:  # the whole result with every threshold, as ``vote result`` prints it
+        _print_result(closed.as_json())
     return EXIT_OK
 
 
@@ -407,38 +324,16 @@ def cmd_vote_result(args: argparse.Namespace) -> int:
 
 
 def cmd_pb_import(args: argparse.Namespace) -> int:
-    from ledger.pabulib import read_pb_file
-    from ledger.services.books import find_book
-    from ledger.services.votes import import_pb
+    from ledger.operations.votes import IMPORT_PB, ImportPb
 
-    election = read_pb_file(args.file)
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        vote = import_pb(
-            s,
-            book_id=book.id or 0,
-            election=election,
-            actor=actor(s, args),
-            title=args.title,
-            rule=args.rule,
-            source=Path(args.file).name,
-        )
-        data = _vote_json(vote, len(election.votes))
-    if args.json:
-        emit_json(data)
-    else:
-        print(
-            _(
-                "Imported {file} as vote {id} “{title}”: {projects} projects, {ballots} ballots."
-            ).format(
-                file=Path(args.file).name,
-                id=data["id"],
-                title=data["title"],
-                projects=len(election.projects),
-                ballots=data["ballots"],
-            )
-        )
-    return EXIT_OK
+    request = ImportPb(
+        book=args.book,
+        file=Path(args.file).name,
+        data=read_file(args.file),
+        title=args.title,
+        rule=args.rule,
+    )
+    return perform(args, IMPORT_PB, request)
 
 
 def cmd_pb_export(args: argparse.Namespace) -> int:

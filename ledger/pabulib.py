@@ -586,11 +586,19 @@ def _check_first_cell(text: str) -> None:
 def read_pb_file(path: str) -> PbElection:
     """Read a ``.pb`` file from disk (UTF-8, with or without a byte-order mark)."""
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise InvalidInputError(
             _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
         ) from exc
+    return read_pb_bytes(data, path)
+
+
+def read_pb_bytes(data: bytes, path: str) -> PbElection:
+    """Read a ``.pb`` file's bytes (UTF-8, with or without a byte-order mark); ``path`` names
+    the file in a refusal."""
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInputError(
             _("{path} is not UTF-8 text (byte {position}); a .pb file is UTF-8.").format(

@@ -4,7 +4,6 @@ File and View menus (language switchable at run time)."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -61,12 +60,10 @@ from ledger.backup import (
     restore_preview,
 )
 from ledger.domain import BookKind, Role
-from ledger.errors import CancelledError, PermissionDeniedError
+from ledger.errors import CancelledError, InvalidInputError, PermissionDeniedError
 from ledger.i18n import _
-from ledger.pabulib import read_pb_file
+from ledger.operations.votes import IMPORT_ELECTORATE, IMPORT_PB, ImportElectorate, ImportPb
 from ledger.services.books import list_books
-from ledger.services.electorate import import_electorate
-from ledger.services.votes import import_pb
 from reports.electorate_xlsx import read_sheet
 
 PageFactory = type[BookPage]
@@ -351,24 +348,17 @@ class MainWindow(QMainWindow):
                     yield row
 
         tell = self._progress_teller(cancel)
+        # The sheet's rows (owners' and household heads' names) are never written down; the
+        # file is recorded by its name, size and SHA-256.
+        request = ImportElectorate.of(book_id, Path(path).name, data, rows(), progress=tell)
 
         def job(session: object) -> str:
-            summary = import_electorate(
+            imported = IMPORT_ELECTORATE.perform(
                 session,  # type: ignore[arg-type]
-                book_id=book_id,
-                rows=rows(),
-                actor=user.actor(session),  # type: ignore[arg-type]
-                source_sha256=hashlib.sha256(data).hexdigest(),
-                progress=tell,  # the bar fills row by row; Cancel rolls everything back
+                user.actor(session),  # type: ignore[arg-type]
+                request,  # the bar fills row by row; Cancel rolls everything back
             )
-            return _(
-                "Imported {rows} rows into “{book}”: {units} units, {created} new households."
-            ).format(
-                rows=summary.rows,
-                book=summary.book_name,
-                units=summary.units_added,
-                created=summary.households_created,
-            )
+            return imported.sentence()
 
         self._run(job, write=True)
 
@@ -389,20 +379,20 @@ class MainWindow(QMainWindow):
         tell = self._progress_teller(cancel)
 
         def job(session: object) -> str:
-            election = read_pb_file(path)
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                raise InvalidInputError(
+                    _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+                ) from exc
             self._check(cancel)
-            vote = import_pb(
+            imported = IMPORT_PB.perform(
                 session,  # type: ignore[arg-type]
-                book_id=book_id,
-                election=election,
-                actor=user.actor(session),  # type: ignore[arg-type]
-                source=Path(path).name,
-                progress=tell,  # the bar fills ballot by ballot
+                user.actor(session),  # type: ignore[arg-type]
+                ImportPb(book_id, Path(path).name, data, progress=tell),  # ballot by ballot
             )
             self._check(cancel)  # before the transaction commits: nothing is kept
-            return _("Imported {file} as vote {id}: {ballots} ballots.").format(
-                file=Path(path).name, id=vote.id, ballots=len(election.votes)
-            )
+            return imported.sentence()
 
         self._run(job, write=True)
 

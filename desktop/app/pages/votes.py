@@ -4,7 +4,9 @@ ballots by keyboard; closing; and the result with every threshold — for a part
 the projects with the order in which greedy and MES select them, side by side.
 
 Every database job returns plain values (:class:`VoteInfo`, :class:`VoteDetail`, the result's
-JSON dict); the services decide and refuse exactly as on the command line."""
+JSON dict). Opening a vote, recording a ballot and closing are the operations of
+:mod:`ledger.operations.votes`, performed as the signed-in user — the same the command line
+performs, deciding and refusing exactly as there."""
 
 from __future__ import annotations
 
@@ -53,6 +55,18 @@ from ledger.errors import GongzhangError, InvalidInputError
 from ledger.i18n import N_, _
 from ledger.models import PropertyUnit
 from ledger.money import parse_money
+from ledger.operations.votes import (
+    CLOSE_VOTE,
+    CREATE_VOTE,
+    RECORD_BALLOT,
+    BallotRecorded,
+    CloseVote,
+    CreateVote,
+    RecordBallot,
+    VoteClosed,
+    VoteOpened,
+    share_text,
+)
 from ledger.rules.ballots import (
     BUDGET_BALLOT_TYPES,
     check_budget_ballot,
@@ -72,16 +86,11 @@ from ledger.services.votes import (
     ProjectSpec,
     ballot_count,
     channel_label,
-    close_vote,
-    create_vote,
     describe_result,
     figure_from_json,
     find_vote,
     kind_label,
     list_votes,
-    outcome_label,
-    record_ballot,
-    resolve_voter,
     rule_label,
     vote_money,
     vote_options,
@@ -831,30 +840,25 @@ class VotesPage(BookPage):
             )
         return values
 
+    def create_request(self) -> CreateVote:
+        """The request to open the vote the form describes."""
+        values = self.form_values()
+        for share in ("quorum", "majority"):
+            if share in values:
+                values[share] = share_text(values[share])
+        if "projects" in values:
+            values["projects"] = tuple(values["projects"])
+        return CreateVote(book=self.book_id, **values)
+
     def create_vote(self) -> None:
-        """Open the vote the form describes (the service checks it all again)."""
+        """Open the vote the form describes (the operation checks it all again)."""
         problem = self.form_problem()
         if problem is not None:
             self._create_refused(InvalidInputError(problem))
             return
-        values = self.form_values()
-        book_id, user = self.book_id, self.user
 
-        def job(s: Session) -> tuple[int, str]:
-            vote = create_vote(s, book_id=book_id, actor=user.actor(s), **values)
-            return vote.id or 0, vote.title
-
-        def created(result: tuple[int, str]) -> None:
-            vote_id, title = result
-            self.message.emit(
-                _("Opened vote {id} ({kind}) “{title}”: ballots from {opens} to {closes}.").format(
-                    id=vote_id,
-                    kind=kind_label(values["kind"]),
-                    title=title,
-                    opens=values["opens_on"].isoformat(),
-                    closes=values["closes_on"].isoformat(),
-                )
-            )
+        def created(outcome: VoteOpened) -> None:
+            vote_id = outcome.vote.id
             self.vote_title.clear()
             self.projects.set_rows([])
             self.validate_form()
@@ -863,7 +867,7 @@ class VotesPage(BookPage):
             self.refresh()
             self.vote_created.emit(vote_id)
 
-        self.database.write(job, created, self._create_refused)
+        self.perform(CREATE_VOTE, self.create_request(), created, self._create_refused)
 
     def _create_refused(self, error: BaseException) -> None:
         text = message_of(error)
@@ -1096,45 +1100,32 @@ class VotesPage(BookPage):
         except GongzhangError as exc:
             self._ballot_refused(exc)
             return
-        vote_id, user = info.id, self.user
-        cast_on: dt.date = self.cast_on.value
-        channel = str(self.channel.currentData())
-        proxy = self.proxy_name.text()
+        vote_id = info.id
         shown = self._ballot_text(choice, selection, points)
+        request = RecordBallot(
+            vote=vote_id,
+            voter=voter,
+            choice=choice,
+            selection=selection,
+            points=points,
+            channel=str(self.channel.currentData()),
+            proxy_name=self.proxy_name.text(),
+            cast_on=self.cast_on.value,
+        )
 
-        def job(s: Session) -> tuple[int, str, int]:
-            ballot = record_ballot(
-                s,
-                vote_id=vote_id,
-                voter=voter,
-                actor=user.actor(s),
-                choice=choice,
-                selection=selection,
-                points=points,
-                channel=channel,
-                proxy_name=proxy,
-                cast_on=cast_on,
-            )
-            label = resolve_voter(s, find_vote(s, vote_id=vote_id), voter).label
-            return ballot.id or 0, label, ballot_count(s, vote_id=vote_id)
-
-        def recorded(result: tuple[int, str, int]) -> None:
-            ballot_id, label, ballots = result
-            text = _(
-                "Ballot {ballot} recorded in vote {vote} for {voter}; ballots so far: {ballots}."
-            ).format(ballot=ballot_id, vote=vote_id, voter=label, ballots=ballots)
+        def recorded(outcome: BallotRecorded) -> None:
+            ballot_id, label, ballots = outcome.ballot, outcome.voter_label, outcome.ballots
             self._set_ballots(vote_id, ballots)
             if self.current is not None and self.current.id == vote_id:
                 self.recent.set_rows([(ballot_id, label, shown), *self.recent.rows][:200])
                 self.show_count(ballots)
-                self._desk_says(text, good=True)
+                self._desk_says(outcome.sentence(), good=True)
                 self.voter.clear()
                 self.choice.clear()
                 self.voter.setFocus()
-            self.message.emit(text)
             self.ballot_recorded.emit(ballots)
 
-        self.database.write(job, recorded, self._ballot_refused)
+        self.perform(RECORD_BALLOT, request, recorded, self._ballot_refused)
 
     def _set_ballots(self, vote_id: int, ballots: int) -> None:
         """Show the new count in the list at once (the page reloads it after every write)."""
@@ -1188,20 +1179,14 @@ class VotesPage(BookPage):
         info = self.current
         if info is None:
             return
-        vote_id, user = info.id, self.user
+        vote_id = info.id
 
-        def job(s: Session) -> dict[str, Any]:
-            return close_vote(s, vote_id=vote_id, actor=user.actor(s), on=on)
-
-        def closed(result: dict[str, Any]) -> None:
-            self.message.emit(
-                _("Vote {id} closed: {outcome}.").format(id=vote_id, outcome=outcome_label(result))
-            )
+        def closed(_outcome: VoteClosed) -> None:
             self._want = vote_id
             self.tabs.setCurrentIndex(1)
             self.refresh()
 
-        self.database.write(job, closed)
+        self.perform(CLOSE_VOTE, CloseVote(vote=vote_id, on=on), closed)
 
     # -- the result ----------------------------------------------------------------------------
 
