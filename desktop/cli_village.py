@@ -5,56 +5,48 @@ per-household statement."""
 from __future__ import annotations
 
 import argparse
-import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from desktop.cli_choices import CURVES
 from desktop.cli_common import (
     EXIT_OK,
     Commands,
     actor,
+    approver_password,
     book_arg,
     emit_json,
     ledger_arg,
     money,
     open_from,
+    perform,
 )
 from desktop.texttable import render_table
-from ledger.errors import InvalidInputError, NotFoundError
+from ledger.errors import InvalidInputError
 from ledger.i18n import _
 
 if TYPE_CHECKING:
-    from ledger.services.sharing import DistributionReport, ScheduleView
+    from ledger.operations import Operation, Outcome
+    from ledger.operations.village import ExitScheduleSet
+    from ledger.services.sharing import DistributionReport
+
+Done = TypeVar("Done", bound="Outcome")
 
 # --- the capital-exit schedule ----------------------------------------------------------------
 
 
-def _schedule_json(view: ScheduleView) -> dict[str, Any]:
-    return {
-        "contract_start": view.contract_start.isoformat(),
-        "years": view.years,
-        "note": view.note,
-        "rows": [
-            {
-                "contract_year": r.contract_year,
-                "from": r.starts.isoformat(),
-                "to": r.ends.isoformat(),
-                "investor_bp": r.investor_bp,
-                "used_by": list(r.used_by),
-            }
-            for r in view.rows
-        ],
-    }
+def _performed(args: argparse.Namespace, operation: Operation[Any, Done], request: object) -> Done:
+    """Run one operation through the door as the acting user, like ``cli_common.perform``, but
+    hand the outcome back instead of printing it: these commands print a table with it."""
+    from ledger.operations import run
+
+    with open_from(args) as ledger:
+        return run(ledger, lambda session: actor(session, args), operation, request)
 
 
-def _print_schedule(book: str, view: ScheduleView) -> None:
+def _print_schedule(schedule: ExitScheduleSet) -> None:
     from ledger.rules.sharing import BP_WHOLE, format_bp
 
-    print(
-        _(
-            "Capital-exit schedule of “{book}”: contract from {start}, {years} years ({note})"
-        ).format(book=book, start=view.contract_start.isoformat(), years=view.years, note=view.note)
-    )
+    print(schedule.sentence())
     rows = [
         [
             str(r.contract_year),
@@ -64,7 +56,7 @@ def _print_schedule(book: str, view: ScheduleView) -> None:
             format_bp(BP_WHOLE - r.investor_bp),
             ", ".join(r.used_by),
         ]
-        for r in view.rows
+        for r in schedule.view.rows
     ]
     print(
         render_table(
@@ -83,11 +75,23 @@ def _print_schedule(book: str, view: ScheduleView) -> None:
     print(_("After the last contract year the investor's share is 0%."))
 
 
+def _show_schedule(args: argparse.Namespace, schedule: ExitScheduleSet) -> int:
+    if args.json:
+        emit_json(schedule.as_json())
+    else:
+        _print_schedule(schedule)
+    return EXIT_OK
+
+
 def cmd_schedule_set(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
+    from ledger.operations.village import (
+        SET_EXIT_SCHEDULE,
+        SET_SCHEDULE_YEAR,
+        SetExitSchedule,
+        SetScheduleYear,
+    )
     from ledger.rules.sharing import parse_share
-    from ledger.services.books import find_book
-    from ledger.services.sharing import get_exit_schedule, set_exit_schedule, set_schedule_year
 
     one_year = args.year is not None
     if one_year and args.share is None:
@@ -96,132 +100,64 @@ def cmd_schedule_set(args: argparse.Namespace) -> int:
         )
     if not one_year and args.share is not None:
         raise InvalidInputError(_("--share sets one year: say which with --year."))
-    start = parse_date(args.start) if args.start else None
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        who = actor(s, args)
-        if one_year:
-            view = set_schedule_year(
-                s,
-                book_id=book.id or 0,
-                contract_year=args.year,
-                investor_bp=parse_share(args.share),
-                actor=who,
-            )
-        else:
-            if start is None:
-                try:
-                    start = get_exit_schedule(s, book_id=book.id or 0).contract_start
-                except NotFoundError:
-                    raise InvalidInputError(
-                        _("Say when the investor's contract started with --start YYYY-MM-DD.")
-                    ) from None
-            view = set_exit_schedule(
-                s,
-                book_id=book.id or 0,
-                contract_start=start,
-                actor=who,
-                start_bp=parse_share(args.start_share),
-                end_bp=parse_share(args.end_share),
-                years=args.years,
-                curve=args.curve,
-                step_years=args.step_years,
-                note=args.note,
-            )
-        name = book.name
-    if args.json:
-        emit_json(_schedule_json(view))
-    else:
-        _print_schedule(name, view)
-    return EXIT_OK
+    if one_year:
+        year = SetScheduleYear(args.book, args.year, parse_share(args.share))
+        return _show_schedule(args, _performed(args, SET_SCHEDULE_YEAR, year))
+    request = SetExitSchedule(
+        args.book,
+        start=parse_date(args.start) if args.start else None,
+        start_bp=parse_share(args.start_share),
+        end_bp=parse_share(args.end_share),
+        years=args.years,
+        curve=args.curve,
+        step_years=args.step_years,
+        note=args.note,
+    )
+    return _show_schedule(args, _performed(args, SET_EXIT_SCHEDULE, request))
 
 
 def cmd_schedule_show(args: argparse.Namespace) -> int:
+    from ledger.operations.village import ExitScheduleSet
     from ledger.services.books import find_book
     from ledger.services.sharing import get_exit_schedule
 
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
-        view = get_exit_schedule(s, book_id=book.id or 0)
-        name = book.name
-    if args.json:
-        emit_json(_schedule_json(view))
-    else:
-        _print_schedule(name, view)
-    return EXIT_OK
+        schedule = ExitScheduleSet(book.name, get_exit_schedule(s, book_id=book.id or 0))
+    return _show_schedule(args, schedule)
 
 
 # --- households ------------------------------------------------------------------------------
 
 
-def _household_json(h: Any) -> dict[str, Any]:
-    return {"id": h.id, "label": h.label, "shares": h.shares, "members": h.members}
-
-
 def cmd_household_add(args: argparse.Namespace) -> int:
-    from ledger.services.books import find_book
-    from ledger.services.sharing import add_village_household
+    from ledger.operations.village import ADD_VILLAGE_HOUSEHOLD, AddVillageHousehold
 
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        household = add_village_household(
-            s,
-            book_id=book.id or 0,
-            label=args.label,
-            shares=args.shares,
-            members=args.members,
-            head_name=args.head_name,
-            actor=actor(s, args),
-        )
-        data = _household_json(household)
-        name = book.name
-    if args.json:
-        emit_json(data)
-    else:
-        print(
-            _(
-                "Added household {id} “{label}” to “{book}”: {shares} shares, {members} members."
-            ).format(book=name, **data)
-        )
-    return EXIT_OK
+    request = AddVillageHousehold(
+        args.book, args.label, shares=args.shares, members=args.members, head_name=args.head_name
+    )
+    return perform(args, ADD_VILLAGE_HOUSEHOLD, request)
 
 
 def cmd_household_set(args: argparse.Namespace) -> int:
-    from ledger.services.books import find_book
-    from ledger.services.households import find_household
-    from ledger.services.sharing import set_household_holding
+    from ledger.operations.village import SET_HOUSEHOLD_HOLDING, SetHouseholdHolding
 
     if args.shares is None and args.members is None:
         raise InvalidInputError(_("Say what changes: --shares N, --members N, or both."))
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        household = set_household_holding(
-            s,
-            book_id=book.id or 0,
-            household_id=find_household(s, args.household).id or 0,
-            shares=args.shares,
-            members=args.members,
-            actor=actor(s, args),
-        )
-        data = _household_json(household)
-    if args.json:
-        emit_json(data)
-    else:
-        print(
-            _("Household {id} “{label}” now has {shares} shares and {members} members.").format(
-                **data
-            )
-        )
-    return EXIT_OK
+    request = SetHouseholdHolding(
+        args.book, args.household, shares=args.shares, members=args.members
+    )
+    return perform(args, SET_HOUSEHOLD_HOLDING, request)
 
 
 def cmd_household_list(args: argparse.Namespace) -> int:
+    from ledger.operations.village import Holding
     from ledger.services.books import find_book
     from ledger.services.sharing import village_households
 
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
-        households = [_household_json(h) for h in village_households(s, book_id=book.id or 0)]
+        households = [Holding.of(h).as_json() for h in village_households(s, book_id=book.id or 0)]
     if args.json:
         emit_json(households)
         return EXIT_OK
@@ -241,46 +177,6 @@ def cmd_household_list(args: argparse.Namespace) -> int:
 
 
 # --- distribution ----------------------------------------------------------------------------
-
-
-def _report_json(report: DistributionReport, *, households: bool) -> dict[str, Any]:
-    from ledger.charts import COLLECTIVE_SPLIT_ACCOUNTS
-    from ledger.rules.sharing import SPLIT_PARTS
-
-    data: dict[str, Any] = {
-        "period": report.period,
-        "date": report.date.isoformat(),
-        "entry": report.entry_number,
-        "profit_fen": report.profit_fen,
-        "contract_year": report.contract_year,
-        "investor_bp": report.investor_bp,
-        "investor_fen": report.investor_fen,
-        "collective_fen": report.collective_fen,
-        "weights": list(report.weights),
-        "parts": [
-            {
-                "part": part,
-                "weight": weight,
-                "account": COLLECTIVE_SPLIT_ACCOUNTS[part],
-                "amount_fen": report.parts[part],
-            }
-            for part, weight in zip(SPLIT_PARTS, report.weights, strict=True)
-        ],
-    }
-    if households:
-        data["households"] = [
-            {
-                "id": h.household_id,
-                "label": h.label,
-                "shares": h.shares,
-                "members": h.members,
-                "dividend_fen": h.dividend_fen,
-                "per_capita_fen": h.per_capita_fen,
-                "total_fen": h.total_fen,
-            }
-            for h in report.households
-        ]
-    return data
 
 
 def _print_summary(book: str, report: DistributionReport) -> None:
@@ -328,49 +224,30 @@ def _print_summary(book: str, report: DistributionReport) -> None:
 def cmd_distribute(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
     from ledger.money import parse_money
+    from ledger.operations.village import DISTRIBUTE, Distribute
     from ledger.rules.sharing import DEFAULT_WEIGHTS, parse_period, parse_weights
-    from ledger.services.books import find_book
-    from ledger.services.sharing import distribute, period_profit
-    from ledger.services.users import authenticate
 
     span = parse_period(args.period)
-    date = parse_date(args.date) if args.date else span.end
-    weights = parse_weights(args.weights) if args.weights else DEFAULT_WEIGHTS
-    profit = parse_money(args.profit).fen if args.profit else None
-    with open_from(args) as ledger, ledger.write() as s:
-        book = find_book(s, args.book)
-        recorder = actor(s, args)
-        approver = None
-        if args.approver:
-            approver = authenticate(s, args.approver, os.environ.get("GONGZHANG_APPROVER_PASSWORD"))
-        if profit is None:
-            profit = period_profit(s, book_id=book.id or 0, period=span.name)
-        report = distribute(
-            s,
-            book_id=book.id or 0,
-            period=span.name,
-            date=date,
-            profit_fen=profit,
-            weights=weights,
-            actor=recorder,
-            approver=approver,
-        )
-        name = book.name
+    request = Distribute(
+        args.book,
+        span.name,
+        date=parse_date(args.date) if args.date else span.end,
+        profit_fen=parse_money(args.profit).fen if args.profit else None,
+        weights=parse_weights(args.weights) if args.weights else DEFAULT_WEIGHTS,
+        approver=args.approver,
+        approver_password=approver_password(args),
+    )
+    done = _performed(args, DISTRIBUTE, request)
     if args.json:
-        emit_json(_report_json(report, households=True))
+        emit_json(done.as_json())
     else:
-        _print_summary(name, report)
-        print(
-            _("{n} households share {dividends} in dividends and {per_capita} per capita.").format(
-                n=len(report.households),
-                dividends=money(report.parts["shareholders"]),
-                per_capita=money(report.parts["per_capita"]),
-            )
-        )
+        _print_summary(done.book, done.report)
+        print(done.sentence())
     return EXIT_OK
 
 
 def cmd_statement(args: argparse.Namespace) -> int:
+    from ledger.operations.village import report_json
     from ledger.services.books import find_book
     from ledger.services.sharing import distribution_report
 
@@ -379,7 +256,7 @@ def cmd_statement(args: argparse.Namespace) -> int:
         report = distribution_report(s, book_id=book.id or 0, period=args.period)
         name = book.name
     if args.json:
-        emit_json(_report_json(report, households=True))
+        emit_json(report_json(report, households=True))
         return EXIT_OK
     _print_summary(name, report)
     print()

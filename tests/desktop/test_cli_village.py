@@ -337,3 +337,19 @@ def test_a_distribution_needs_a_schedule(
         "--profit",
         "1000",
     )
+
+
+def test_a_household_added_with_its_head_is_one_operation_that_never_names_the_head(
+    village: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = village_cmd(
+        capsys, village, "household", "add", "--label", "二组01户", "--head-name", "张德明"
+    )
+    assert code == 0, err
+    assert out == "Added household 4 “二组01户” to “全兴村”: 0 shares, 1 members.\n"
+    lines = dump(village)
+    operations = [line for line in lines if "village.household.add" in line]
+    assert len(operations) == 4 and '"label": "二组01户"' in operations[-1]
+    assert [
+        line for line in lines if "张德明" in line and 'INSERT INTO "household"' not in line
+    ] == []

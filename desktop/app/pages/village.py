@@ -44,6 +44,16 @@ from ledger.errors import GongzhangError, InvalidInputError
 from ledger.i18n import N_, _
 from ledger.models import Entry
 from ledger.money import format_fen
+from ledger.operations.village import (
+    ADD_VILLAGE_HOUSEHOLD,
+    DISTRIBUTE,
+    SET_HOUSEHOLD_HOLDING,
+    AddVillageHousehold,
+    Distribute,
+    ProfitDistributed,
+    SetHouseholdHolding,
+    VillageHouseholdAdded,
+)
 from ledger.rules.sharing import (
     BP_WHOLE,
     DEFAULT_WEIGHTS,
@@ -56,13 +66,10 @@ from ledger.rules.sharing import (
 )
 from ledger.services.sharing import (
     DistributionReport,
-    add_village_household,
-    distribute,
     distribution_report,
     get_exit_schedule,
     list_distributions,
     period_profit,
-    set_household_holding,
     village_book,
     village_households,
 )
@@ -265,34 +272,14 @@ class HouseholdsPage(BookPage):
             self.add(self.label.value, self.new_shares.value(), self.new_members.value())
 
     def add(self, label: str, shares: int, members: int) -> None:
-        book_id, user = self.book_id, self.user
-
-        def job(session: Session) -> str:
-            household = add_village_household(
-                session,
-                book_id=book_id,
-                label=label,
-                shares=shares,
-                members=members,
-                actor=user.actor(session),
-            )
-            return _(
-                "Added household {id} “{label}” to “{book}”: {shares} shares, {members} members."
-            ).format(
-                id=household.id,
-                label=household.label,
-                book=village_book(session, book_id=book_id).name,
-                shares=household.shares,
-                members=household.members,
-            )
-
-        def done(text: str) -> None:
+        def done(_added: VillageHouseholdAdded) -> None:
             self.label.clear()
             self.new_shares.setValue(0)
             self.new_members.setValue(1)
-            self._done(text)
+            self.refresh()
 
-        self.database.write(job, done)
+        request = AddVillageHousehold(self.book_id, label, shares=shares, members=members)
+        self.perform(ADD_VILLAGE_HOUSEHOLD, request, then=done)
 
     def submit_change(self) -> None:
         household_id = self.chosen.currentData()
@@ -300,26 +287,8 @@ class HouseholdsPage(BookPage):
             self.change(int(household_id), self.shares.value(), self.members.value())
 
     def change(self, household_id: int, shares: int | None, members: int | None) -> None:
-        book_id, user = self.book_id, self.user
-
-        def job(session: Session) -> str:
-            h = set_household_holding(
-                session,
-                book_id=book_id,
-                household_id=household_id,
-                shares=shares,
-                members=members,
-                actor=user.actor(session),
-            )
-            return _(
-                "Household {id} “{label}” now has {shares} shares and {members} members."
-            ).format(id=h.id, label=h.label, shares=h.shares, members=h.members)
-
-        self.database.write(job, self._done)
-
-    def _done(self, text: str) -> None:
-        self.message.emit(text)
-        self.refresh()
+        request = SetHouseholdHolding(self.book_id, household_id, shares=shares, members=members)
+        self.perform(SET_HOUSEHOLD_HOLDING, request, then=lambda _set: self.refresh())
 
 
 # --- the capital-exit schedule -------------------------------------------------------------------
@@ -749,28 +718,14 @@ class DistributionsPage(BookPage):
         weights: tuple[int, ...] = DEFAULT_WEIGHTS,
     ) -> None:
         """Distribute ``period``'s profit (default: the book's income − expenses of it)."""
-        book_id, user = self.book_id, self.user
         span = parse_period(period)
 
-        def job(session: Session) -> str:
-            profit = profit_fen
-            if profit is None:
-                profit = period_profit(session, book_id=book_id, period=span.name)
-            report = distribute(
-                session,
-                book_id=book_id,
-                period=span.name,
-                date=date or span.end,
-                profit_fen=profit,
-                weights=weights,
-                actor=user.actor(session),
-            )
-            return report.period
-
-        def done(name: str) -> None:
-            self.message.emit(_("Distributed the profit of {period}.").format(period=name))
+        def done(distributed: ProfitDistributed) -> None:
             for field in (self.period, self.date, self.profit):
                 field.clear()
-            self.refresh(name)
+            self.refresh(distributed.report.period)
 
-        self.database.write(job, done)
+        request = Distribute(
+            self.book_id, span.name, date=date, profit_fen=profit_fen, weights=tuple(weights)
+        )
+        self.perform(DISTRIBUTE, request, then=done)
