@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from ledger.db import Ledger
     from ledger.models import AppUser
-    from ledger.operations import Operation, Outcome
+    from ledger.operations import Done, Operation, Outcome, Request
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -149,15 +149,32 @@ def stdin_line(args: argparse.Namespace, index: int) -> str:
     return lines[index]
 
 
-def perform(args: argparse.Namespace, operation: Operation[Any, Any], request: object) -> int:
+def outcome_of(
+    args: argparse.Namespace, operation: Operation[Request, Done], request: Request
+) -> Done:
     """Run one operation through the door (:func:`ledger.operations.run`) as the acting user
-    and print its outcome: its sentence, or its JSON with --json."""
+    and return its outcome, for a command that prints more than its sentence."""
     from ledger.operations import run
 
     with open_from(args) as ledger:
-        outcome = run(ledger, lambda session: actor(session, args), operation, request)
-    show(args, outcome)
+        return run(ledger, lambda session: actor(session, args), operation, request)
+
+
+def perform(args: argparse.Namespace, operation: Operation[Any, Any], request: object) -> int:
+    """Run one operation as the acting user and print its outcome: its sentence, or its JSON
+    with --json."""
+    show(args, outcome_of(args, operation, request))
     return EXIT_OK
+
+
+def read_file(path: str) -> bytes:
+    """An input file's bytes, or one message saying why it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(
+            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from exc
 
 
 def show(args: argparse.Namespace, outcome: Outcome) -> None:

@@ -17,9 +17,10 @@ from desktop.cli_common import (
     emit_json,
     ledger_arg,
     open_from,
+    outcome_of,
+    read_file,
     show,
 )
-from desktop.cli_operations import outcome_of, read_file
 from desktop.texttable import render_table
 from ledger.domain import BookKind
 from ledger.errors import InvalidInputError

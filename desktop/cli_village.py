@@ -5,19 +5,19 @@ per-household statement."""
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from desktop.cli_choices import CURVES
 from desktop.cli_common import (
     EXIT_OK,
     Commands,
-    actor,
     approver_password,
     book_arg,
     emit_json,
     ledger_arg,
     money,
     open_from,
+    outcome_of,
     perform,
 )
 from desktop.texttable import render_table
@@ -25,22 +25,10 @@ from ledger.errors import InvalidInputError
 from ledger.i18n import _
 
 if TYPE_CHECKING:
-    from ledger.operations import Operation, Outcome
     from ledger.operations.village import ExitScheduleSet
     from ledger.services.sharing import DistributionReport
 
-Done = TypeVar("Done", bound="Outcome")
-
 # --- the capital-exit schedule ----------------------------------------------------------------
-
-
-def _performed(args: argparse.Namespace, operation: Operation[Any, Done], request: object) -> Done:
-    """Run one operation through the door as the acting user, like ``cli_common.perform``, but
-    hand the outcome back instead of printing it: these commands print a table with it."""
-    from ledger.operations import run
-
-    with open_from(args) as ledger:
-        return run(ledger, lambda session: actor(session, args), operation, request)
 
 
 def _print_schedule(schedule: ExitScheduleSet) -> None:
@@ -102,7 +90,7 @@ def cmd_schedule_set(args: argparse.Namespace) -> int:
         raise InvalidInputError(_("--share sets one year: say which with --year."))
     if one_year:
         year = SetScheduleYear(args.book, args.year, parse_share(args.share))
-        return _show_schedule(args, _performed(args, SET_SCHEDULE_YEAR, year))
+        return _show_schedule(args, outcome_of(args, SET_SCHEDULE_YEAR, year))
     request = SetExitSchedule(
         args.book,
         start=parse_date(args.start) if args.start else None,
@@ -113,7 +101,7 @@ def cmd_schedule_set(args: argparse.Namespace) -> int:
         step_years=args.step_years,
         note=args.note,
     )
-    return _show_schedule(args, _performed(args, SET_EXIT_SCHEDULE, request))
+    return _show_schedule(args, outcome_of(args, SET_EXIT_SCHEDULE, request))
 
 
 def cmd_schedule_show(args: argparse.Namespace) -> int:
@@ -237,7 +225,7 @@ def cmd_distribute(args: argparse.Namespace) -> int:
         approver=args.approver,
         approver_password=approver_password(args),
     )
-    done = _performed(args, DISTRIBUTE, request)
+    done = outcome_of(args, DISTRIBUTE, request)
     if args.json:
         emit_json(done.as_json())
     else:

@@ -16,9 +16,10 @@ from desktop.cli_common import (
     emit_json,
     ledger_arg,
     open_from,
+    outcome_of,
     perform,
+    read_file,
 )
-from desktop.cli_operations import outcome_of, read_file
 from desktop.cli_pb import short_name
 from desktop.texttable import render_table
 from ledger.errors import InvalidInputError

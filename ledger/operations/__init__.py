@@ -108,6 +108,26 @@ class Operation(Generic[Request, Done]):
         return outcome
 
 
+def prove_approver(session: Session, name: str | None, password: str | None) -> AppUser | None:
+    """The approver named beside the one who acts (an approval at or above a book's
+    threshold), proven with their own password: they sign the transaction's record with their
+    own key, which verification requires. None when no approver is named."""
+    from ledger.errors import PermissionDeniedError  # noqa: PLC0415
+    from ledger.i18n import _  # noqa: PLC0415
+    from ledger.record import also_acting  # noqa: PLC0415
+    from ledger.services.users import authenticate  # noqa: PLC0415
+
+    if not name:
+        return None
+    if password is None:
+        raise PermissionDeniedError(
+            _("An approval needs the approver {user}'s own password.").format(user=name)
+        )
+    approver = authenticate(session, name, password)
+    also_acting(session, approver)
+    return approver
+
+
 def sign_in(session: Session, credentials: Credentials) -> AppUser:
     """The user the credentials prove (the ledger's only user when no name is given)."""
     from ledger.errors import InvalidInputError  # noqa: PLC0415

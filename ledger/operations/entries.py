@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.access import Action
 from ledger.i18n import _
-from ledger.operations import SECRET, Operation
+from ledger.operations import SECRET, Operation, prove_approver
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -58,22 +58,6 @@ class EntryPosted:
         }
 
 
-def _approver(session: Session, name: str | None, password: str | None) -> AppUser | None:
-    from ledger.errors import PermissionDeniedError  # noqa: PLC0415
-    from ledger.record import also_acting  # noqa: PLC0415
-    from ledger.services.users import authenticate  # noqa: PLC0415
-
-    if not name:
-        return None
-    if password is None:
-        raise PermissionDeniedError(
-            _("An approval needs the approver {user}'s own password.").format(user=name)
-        )
-    approver = authenticate(session, name, password)
-    also_acting(session, approver)
-    return approver
-
-
 def _post_entry(session: Session, actor: AppUser, request: PostEntry) -> EntryPosted:
     from ledger.services.books import find_book  # noqa: PLC0415
     from ledger.services.entries import post_entry  # noqa: PLC0415
@@ -86,7 +70,7 @@ def _post_entry(session: Session, actor: AppUser, request: PostEntry) -> EntryPo
         memo=request.memo,
         lines=list(request.lines),
         actor=actor,
-        approver=_approver(session, request.approver, request.approver_password),
+        approver=prove_approver(session, request.approver, request.approver_password),
         manual=True,
     )
     return EntryPosted.of(posted)

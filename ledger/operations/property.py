@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.access import Action
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
-from ledger.operations import SECRET, Operation
+from ledger.operations import SECRET, Operation, prove_approver
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -41,24 +41,6 @@ def _counterparty_id(session: Session, ref: str | None) -> int | None:
     from ledger.services.counterparties import find_counterparty  # noqa: PLC0415
 
     return find_counterparty(session, ref).id if ref else None
-
-
-def _approver(session: Session, name: str | None, password: str | None) -> AppUser | None:
-    """The approver named, proven with their own password; they sign with their own key (as
-    :func:`ledger.operations.entries._approver`)."""
-    from ledger.errors import PermissionDeniedError  # noqa: PLC0415
-    from ledger.record import also_acting  # noqa: PLC0415
-    from ledger.services.users import authenticate  # noqa: PLC0415
-
-    if not name:
-        return None
-    if password is None:
-        raise PermissionDeniedError(
-            _("An approval needs the approver {user}'s own password.").format(user=name)
-        )
-    approver = authenticate(session, name, password)
-    also_acting(session, approver)
-    return approver
 
 
 @dataclass(frozen=True, slots=True)
@@ -620,7 +602,7 @@ def _spend(session: Session, actor: AppUser, request: Spend) -> Spent:
     from ledger.services.property import spend  # noqa: PLC0415
 
     book_id = _book_id(session, request.book)
-    approver = _approver(session, request.approver, request.approver_password)
+    approver = prove_approver(session, request.approver, request.approver_password)
     posted = spend(
         session,
         book_id=book_id,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.access import Action
 from ledger.i18n import _
-from ledger.operations import SECRET, Operation
+from ledger.operations import SECRET, Operation, prove_approver
 from ledger.rules.sharing import DEFAULT_WEIGHTS
 
 if TYPE_CHECKING:
@@ -361,14 +361,13 @@ class ProfitDistributed:
 
 
 def _distribute(session: Session, actor: AppUser, request: Distribute) -> ProfitDistributed:
-    from ledger.operations.entries import _approver  # noqa: PLC0415
     from ledger.rules.sharing import parse_period  # noqa: PLC0415
     from ledger.services.books import find_book  # noqa: PLC0415
     from ledger.services.sharing import distribute, period_profit  # noqa: PLC0415
 
     span = parse_period(request.period)
     book = find_book(session, request.book)
-    approver = _approver(session, request.approver, request.approver_password)
+    approver = prove_approver(session, request.approver, request.approver_password)
     profit = request.profit_fen
     if profit is None:
         profit = period_profit(session, book_id=book.id or 0, period=span.name)
