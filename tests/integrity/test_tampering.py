@@ -21,8 +21,8 @@ from sqlmodel import AutoString, Session
 from ledger import signing
 from ledger.chain import audit_hash
 from ledger.db import Ledger, open_ledger
+from ledger.demo import build_demo
 from ledger.services.audit import record_anchor
-from ledger.services.demo import build_demo
 from ledger.verify import Finding, verify_digest, verify_ledger
 from tests.conftest import TEST_DB, TEST_PASSWORD, _empty_database
 
