@@ -7,16 +7,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from ledger.models import (
-    AppUser,
-    Expense,
-    Household,
-)
+from ledger.models import AppUser, Expense, Household
 from ledger.money import parse_money
-from ledger.rules.microfund import (
-    HARDSHIP,
-    POINTS_REDEMPTION,
-)
+from ledger.rules.microfund import HARDSHIP, POINTS_REDEMPTION
 from ledger.services.counterparties import CounterpartyKind, add_counterparty
 from ledger.services.households import add_household
 from ledger.services.microfund import (
@@ -32,8 +25,6 @@ from ledger.services.microfund import (
     reject_expense,
     set_participants,
 )
-
-# --- demo ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,18 +7,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from ledger.errors import (
-    NotFoundError,
-)
+from ledger.errors import NotFoundError
 from ledger.i18n import _
-from ledger.models import (
-    AppUser,
-)
-from ledger.rules.property import (
-    monthly_fee,
-    percent_text,
-    period_bounds,
-)
+from ledger.models import AppUser
+from ledger.money import parse_money
+from ledger.rules.property import monthly_fee, percent_text, period_bounds
 from ledger.services.counterparties import CounterpartyKind, add_counterparty
 from ledger.services.property import (
     add_unit,
@@ -36,8 +29,6 @@ from ledger.services.property import (
 )
 from ledger.services.property._common import _book, _trust_book
 from ledger.services.property.fees import _received_by_unit
-
-# --- demo ---------------------------------------------------------------------------------------
 
 #: The 金河绿洲 demo's fee: ¥2.50 per m² per month.
 DEMO_FEE_RATE_FEN_PER_M2 = 250
@@ -173,7 +164,6 @@ def build_property_demo(
     administrator); the company is ``company_id`` (default: 成都智乐宏图物业管理有限公司,
     registered here).
     """
-    from ledger.money import parse_money  # noqa: PLC0415 - only the demo reads yuan text
 
     def fen(text: str) -> int:
         return parse_money(text).fen

@@ -7,14 +7,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from ledger.charts import (
-    COLLECTIVE_BANK,
-    COLLECTIVE_OPERATING_EXPENSE,
-    COLLECTIVE_OPERATING_INCOME,
-)
-from ledger.models import (
-    AppUser,
-)
+from ledger.charts import COLLECTIVE_BANK, COLLECTIVE_OPERATING_EXPENSE, COLLECTIVE_OPERATING_INCOME
+from ledger.models import AppUser
 from ledger.money import allocate
 from ledger.services.entries import EntryDraft, PostingLine, post_entries
 from ledger.services.sharing import (
@@ -25,10 +19,6 @@ from ledger.services.sharing import (
     set_exit_schedule,
     village_book,
 )
-
-# --------------------------------------------------------------------------------------------
-# Demo: 全兴村 (崇州市廖家镇), a year of 民宿 and 农旅 income and its 3331 distribution
-# --------------------------------------------------------------------------------------------
 
 #: 3001 资本 and 5201 管理费用 of the collective chart (ledger.charts names no constant for them).
 _COLLECTIVE_CAPITAL = "3001"

@@ -8,23 +8,10 @@ from sqlmodel import Session, col, select
 
 from ledger.charts import MICRO_FUND_EXPENSE_BY_CATEGORY
 from ledger.domain import BookKind
-from ledger.errors import (
-    ClosedPeriodError,
-    InvalidInputError,
-    NotFoundError,
-)
+from ledger.errors import ClosedPeriodError, InvalidInputError, NotFoundError
 from ledger.i18n import _, is_chinese
-from ledger.models import (
-    Activity,
-    AppUser,
-    Book,
-    Entry,
-)
-from ledger.rules.microfund import (
-    MONEY_ACCOUNTS,
-    category_label,
-    category_of_label,
-)
+from ledger.models import Activity, AppUser, Book, Entry
+from ledger.rules.microfund import MONEY_ACCOUNTS, category_label, category_of_label
 from ledger.rules.text import check_keepable
 
 MAX_NAME_LENGTH = 100

@@ -10,26 +10,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ledger.access import Action, require
-from ledger.errors import (
-    InvalidAmountError,
-    InvalidInputError,
-    NotFoundError,
-)
+from ledger.errors import InvalidAmountError, InvalidInputError, NotFoundError
 from ledger.i18n import _
-from ledger.models import (
-    Activity,
-    AppUser,
-    DonationReceipt,
-    Expense,
-    columns,
-)
+from ledger.models import Activity, AppUser, DonationReceipt, Expense, columns
 from ledger.money import MAX_FEN
 from ledger.money import format_fen as _money
-from ledger.rules.microfund import (
-    budget_used_bp,
-    category_of_label,
-    restricted_balance,
-)
+from ledger.rules.microfund import budget_used_bp, category_of_label, restricted_balance
 from ledger.rules.text import shorten, unkeepable_character
 from ledger.services.audit import record_event
 from ledger.services.microfund._common import (
@@ -43,8 +29,6 @@ from ledger.services.microfund._common import (
     _reversed_entries,
     micro_fund_book,
 )
-
-# --- activities ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

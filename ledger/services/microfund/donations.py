@@ -9,17 +9,9 @@ from sqlmodel import Session, col, func, select
 
 from ledger.access import Action, require
 from ledger.chain import voucher_number
-from ledger.errors import (
-    NotFoundError,
-)
+from ledger.errors import NotFoundError
 from ledger.i18n import _, is_chinese
-from ledger.models import (
-    AppUser,
-    Book,
-    Counterparty,
-    DonationReceipt,
-    Entry,
-)
+from ledger.models import AppUser, Book, Counterparty, DonationReceipt, Entry
 from ledger.money import format_fen as _money
 from ledger.money import to_capital
 from ledger.rules.microfund import (
@@ -42,8 +34,6 @@ from ledger.services.microfund._common import (
     micro_fund_book,
     resolve_purpose,
 )
-
-# --- donations -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,7 @@ from ledger.chain import voucher_number
 from ledger.charts import MICRO_FUND_EXPENSE_BY_CATEGORY
 from ledger.clock import utc_now_iso
 from ledger.domain import BookKind
-from ledger.errors import (
-    InvalidInputError,
-    NotFoundError,
-    PermissionDeniedError,
-)
+from ledger.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from ledger.i18n import _, is_chinese
 from ledger.models import (
     Account,
@@ -70,8 +66,6 @@ from ledger.services.microfund._common import (
 from ledger.services.microfund.activities import find_activity
 from ledger.services.microfund.restricted import restricted_balance_of, restricted_balances
 from ledger.services.settings import get_int
-
-# --- expenses ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

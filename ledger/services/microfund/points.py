@@ -9,23 +9,10 @@ from sqlmodel import Session, col, func, select
 
 from ledger.access import Action, require
 from ledger.clock import utc_now_iso
-from ledger.errors import (
-    InvalidInputError,
-    NotFoundError,
-)
+from ledger.errors import InvalidInputError, NotFoundError
 from ledger.i18n import _
-from ledger.models import (
-    AppUser,
-    Book,
-    Expense,
-    Household,
-    PointsEntry,
-)
-from ledger.rules.microfund import (
-    POINTS_REDEMPTION,
-    balance_after_redemption,
-    check_points,
-)
+from ledger.models import AppUser, Book, Expense, Household, PointsEntry
+from ledger.rules.microfund import POINTS_REDEMPTION, balance_after_redemption, check_points
 from ledger.services.audit import record_event
 from ledger.services.microfund._common import (
     MAX_MEMO_LENGTH,
@@ -34,8 +21,6 @@ from ledger.services.microfund._common import (
     _clean_text,
     micro_fund_book,
 )
-
-# --- points --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

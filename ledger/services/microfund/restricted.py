@@ -8,15 +8,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from ledger.i18n import is_chinese
-from ledger.models import (
-    DonationReceipt,
-    Expense,
-)
-from ledger.rules.microfund import (
-    is_category_purpose,
-    purpose_label,
-    restricted_balance,
-)
+from ledger.models import DonationReceipt, Expense
+from ledger.rules.microfund import is_category_purpose, purpose_label, restricted_balance
 from ledger.services.microfund._common import (
     PENDING,
     POSTED,
@@ -24,8 +17,6 @@ from ledger.services.microfund._common import (
     micro_fund_book,
     resolve_purpose,
 )
-
-# --- restricted money ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

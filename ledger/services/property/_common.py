@@ -15,23 +15,12 @@ from ledger.charts import (
 )
 from ledger.clock import today
 from ledger.domain import BookKind
-from ledger.errors import (
-    InvalidAmountError,
-    InvalidInputError,
-    NotFoundError,
-)
+from ledger.errors import InvalidAmountError, InvalidInputError, NotFoundError
 from ledger.i18n import _
-from ledger.models import (
-    Book,
-    Counterparty,
-    Entry,
-    PropertyUnit,
-)
+from ledger.models import Book, Counterparty, Entry, PropertyUnit
 from ledger.money import MAX_FEN
 from ledger.money import format_fen as _money
-from ledger.rules.property import (
-    period_bounds,
-)
+from ledger.rules.property import period_bounds
 from ledger.services.counterparties import CounterpartyKind
 
 FEE_RATE_KEY = "fee_rate_fen_per_m2"

@@ -23,19 +23,10 @@ from ledger.errors import (
     PermissionDeniedError,
 )
 from ledger.i18n import _, in_language
-from ledger.models import (
-    Account,
-    AppUser,
-    AuditEvent,
-    Budget,
-    BudgetLine,
-    Posting,
-)
+from ledger.models import Account, AppUser, AuditEvent, Budget, BudgetLine, Posting
 from ledger.money import MAX_FEN
 from ledger.money import format_fen as _money
-from ledger.rules.property import (
-    percent_text,
-)
+from ledger.rules.property import percent_text
 from ledger.rules.text import shorten
 from ledger.services.audit import record_event
 from ledger.services.entries import PostedEntry, PostingLine, post_entry
@@ -46,8 +37,6 @@ from ledger.services.property._common import (
     _locked_trust_book,
     _trust_book,
 )
-
-# --- open budget --------------------------------------------------------------------------------
 
 
 def budget_line_account(line: str) -> str:

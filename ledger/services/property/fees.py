@@ -17,20 +17,9 @@ from ledger.charts import (
     TRUST_FEES_IN_ADVANCE,
     TRUST_FEES_RECEIVABLE,
 )
-from ledger.errors import (
-    InvalidAmountError,
-    InvalidInputError,
-    NotFoundError,
-)
+from ledger.errors import InvalidAmountError, InvalidInputError, NotFoundError
 from ledger.i18n import _
-from ledger.models import (
-    AppUser,
-    Entry,
-    FeeBill,
-    FeeCollection,
-    PropertyUnit,
-    columns,
-)
+from ledger.models import AppUser, Entry, FeeBill, FeeCollection, PropertyUnit, columns
 from ledger.money import format_fen as _money
 from ledger.rules.property import (
     check_fee_rate,

@@ -8,30 +8,14 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from ledger.access import Action, require
-from ledger.charts import (
-    TRUST_COMMON_FUND_BANK,
-    TRUST_REMUNERATION_PAYABLE,
-)
+from ledger.charts import TRUST_COMMON_FUND_BANK, TRUST_REMUNERATION_PAYABLE
 from ledger.clock import utc_now_iso
 from ledger.domain import BookKind
-from ledger.errors import (
-    InvalidAmountError,
-    InvalidInputError,
-)
+from ledger.errors import InvalidAmountError, InvalidInputError
 from ledger.i18n import _
-from ledger.models import (
-    AppUser,
-    Entry,
-    Remuneration,
-    Transfer,
-)
+from ledger.models import AppUser, Entry, Remuneration, Transfer
 from ledger.money import format_fen as _money
-from ledger.rules.property import (
-    format_bp,
-    parse_period,
-    period_bounds,
-    share_of,
-)
+from ledger.rules.property import format_bp, parse_period, period_bounds, share_of
 from ledger.services.audit import record_event
 from ledger.services.entries import PostingLine, post_entry
 from ledger.services.microfund import record_donation
@@ -46,8 +30,6 @@ from ledger.services.property._common import (
 )
 from ledger.services.property.remuneration import remuneration_owed
 from ledger.services.settings import get_int
-
-# --- the gift to a micro-fund -------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,27 +14,11 @@ from ledger.charts import (
     TRUST_REMUNERATION_EXPENSE,
     TRUST_REMUNERATION_PAYABLE,
 )
-from ledger.errors import (
-    InvalidAmountError,
-    InvalidInputError,
-)
+from ledger.errors import InvalidAmountError, InvalidInputError
 from ledger.i18n import _
-from ledger.models import (
-    Account,
-    AppUser,
-    FeeBill,
-    FeeCollection,
-    Posting,
-    Remuneration,
-    Transfer,
-)
+from ledger.models import Account, AppUser, FeeBill, FeeCollection, Posting, Remuneration, Transfer
 from ledger.money import format_fen as _money
-from ledger.rules.property import (
-    format_bp,
-    parse_period,
-    period_bounds,
-    remuneration,
-)
+from ledger.rules.property import format_bp, parse_period, period_bounds, remuneration
 from ledger.services.entries import PostedEntry, PostingLine, post_entry
 from ledger.services.property._common import (
     GIFT_KIND,
@@ -50,8 +34,6 @@ from ledger.services.property._common import (
     _trust_book,
 )
 from ledger.services.settings import get_int, get_text
-
-# --- remuneration -------------------------------------------------------------------------------
 
 
 def remuneration_basis_fen(session: Session, *, book_id: int, period: str, basis: str) -> int:

@@ -5,26 +5,13 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from ledger.access import Action, require
-from ledger.errors import (
-    InvalidInputError,
-    NotFoundError,
-)
+from ledger.errors import InvalidInputError, NotFoundError
 from ledger.i18n import _
-from ledger.models import (
-    AppUser,
-    Household,
-    PropertyUnit,
-)
-from ledger.rules.property import (
-    format_area,
-    parse_area,
-)
+from ledger.models import AppUser, Household, PropertyUnit
+from ledger.rules.property import format_area, parse_area
 from ledger.rules.text import check_keepable, shorten
 from ledger.services.audit import record_event
 from ledger.services.property._common import _natural_key, _trust_book
-
-# --- units --------------------------------------------------------------------------------------
-
 
 #: The owner key of the developer's unsold units when none is given (建设单位).
 DEVELOPER_OWNER_KEY = "建设单位"

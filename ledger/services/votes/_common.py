@@ -8,9 +8,7 @@ from sqlmodel import Session
 
 from ledger.errors import NotFoundError
 from ledger.i18n import N_, _
-from ledger.models import (
-    Book,
-)
+from ledger.models import Book
 
 OWNERS_MEETING = "owners_meeting"
 RESIDENTS_MEETING = "residents_meeting"

@@ -15,22 +15,13 @@ from ledger.access import Action, require
 from ledger.clock import today, utc_now_iso
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.i18n import _
-from ledger.models import (
-    AppUser,
-    Ballot,
-    BookHousehold,
-    Household,
-    PropertyUnit,
-    Vote,
-)
+from ledger.models import AppUser, Ballot, BookHousehold, Household, PropertyUnit, Vote
 from ledger.rules.ballots import check_budget_ballot, check_choice
 from ledger.rules.text import check_keepable, shorten
 from ledger.services.audit import record_event
 from ledger.services.property import unit_label
 from ledger.services.votes._common import CHANNELS, MEETING_KINDS, OWNERS_MEETING
 from ledger.services.votes.finding import find_vote, vote_options
-
-# --- ballots -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

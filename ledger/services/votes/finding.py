@@ -9,16 +9,8 @@ from sqlmodel import Session, col, select
 
 from ledger.errors import NotFoundError
 from ledger.i18n import _
-from ledger.models import (
-    Ballot,
-    Vote,
-    VoteOption,
-)
-from ledger.rules.meetings import (
-    Threshold,
-)
-
-# --- finding -----------------------------------------------------------------------------------
+from ledger.models import Ballot, Vote, VoteOption
+from ledger.rules.meetings import Threshold
 
 
 def find_vote(session: Session, *, vote_id: int | str) -> Vote:

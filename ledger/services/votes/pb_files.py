@@ -14,11 +14,7 @@ from ledger.access import Action, require
 from ledger.clock import today, utc_now_iso
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
-from ledger.models import (
-    AppUser,
-    Ballot,
-    Vote,
-)
+from ledger.models import AppUser, Ballot, Vote
 from ledger.money import MAX_FEN
 from ledger.pabulib import PbElection, PbProject, PbVote, format_amount
 from ledger.record import note_rows
@@ -32,8 +28,6 @@ from ledger.services.votes._common import (
 )
 from ledger.services.votes.finding import find_vote, vote_ballots, vote_options
 from ledger.services.votes.setup import create_vote
-
-# --- Pabulib files -----------------------------------------------------------------------------
 
 
 def _whole_fen(amount: int | Fraction, what: str) -> int:

@@ -14,14 +14,7 @@ from ledger.access import Action, require
 from ledger.clock import today, utc_now_iso
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
-from ledger.models import (
-    Activity,
-    AppUser,
-    Ballot,
-    Budget,
-    PropertyUnit,
-    Vote,
-)
+from ledger.models import Activity, AppUser, Ballot, Budget, PropertyUnit, Vote
 from ledger.money import format_fen
 from ledger.rules.meetings import (
     Figure,

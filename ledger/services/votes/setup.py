@@ -27,12 +27,7 @@ from ledger.models import (
 )
 from ledger.money import MAX_FEN, format_fen
 from ledger.rules.ballots import BUDGET_BALLOT_TYPES
-from ledger.rules.meetings import (
-    HALF,
-    TWO_THIRDS,
-    Matter,
-    residents_meeting_result,
-)
+from ledger.rules.meetings import HALF, TWO_THIRDS, Matter, residents_meeting_result
 from ledger.rules.microfund import category_of_label
 from ledger.rules.text import check_keepable, shorten
 from ledger.services.audit import record_event
@@ -50,8 +45,6 @@ from ledger.services.votes._common import (
     _book,
 )
 from ledger.services.votes.finding import ballot_count, find_vote, vote_options
-
-# --- creating and amending ---------------------------------------------------------------------
 
 
 def _check_title(title: str) -> str:
