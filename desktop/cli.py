@@ -105,7 +105,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ledger.services.demo import build_demo
+    from ledger.demo import build_demo
 
     with new_ledger(args) as ledger, ledger.write() as s:
         summary = build_demo(s)

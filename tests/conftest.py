@@ -15,11 +15,11 @@ from sqlmodel import Session
 
 from ledger import i18n, signing
 from ledger.db import Ledger, open_ledger
+from ledger.demo import DEMO_PASSWORD, build_demo
 from ledger.domain import BookKind, Role
 from ledger.models import AppUser
 from ledger.services import users
 from ledger.services.books import create_book
-from ledger.services.demo import DEMO_PASSWORD, build_demo
 from ledger.services.users import create_user, get_user
 
 TEST_DB = os.environ.get("GONGZHANG_TEST_DB")

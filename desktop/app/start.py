@@ -33,10 +33,10 @@ from desktop.fonts import use_bundled_font_if_needed
 from desktop.system_libraries import EXIT_CANNOT_START
 from ledger import i18n
 from ledger.db import default_ledger_path, open_ledger
+from ledger.demo import build_demo
 from ledger.domain import Role
 from ledger.errors import GongzhangError
 from ledger.i18n import _
-from ledger.services.demo import build_demo
 from ledger.services.users import authenticate, create_user, list_users
 
 

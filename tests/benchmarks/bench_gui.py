@@ -151,7 +151,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     from ledger.db import open_ledger
-    from ledger.services.demo import build_demo
+    from ledger.demo import build_demo
 
     results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:

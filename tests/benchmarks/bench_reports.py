@@ -199,7 +199,7 @@ def main() -> None:
         )
         demo = Path(tmp) / "demo.sqlite"
         from ledger.db import open_ledger
-        from ledger.services.demo import build_demo
+        from ledger.demo import build_demo
 
         with open_ledger(demo, create=True) as ledger, ledger.write() as s:
             build_demo(s)

@@ -14,8 +14,8 @@ from desktop.app.database import Database
 from desktop.app.errors import presenter
 from desktop.app.pages import users as users_page
 from desktop.app.pages.users import UsersPage
+from ledger.demo import DEMO_PASSWORD
 from ledger.errors import NotFoundError, PermissionDeniedError
-from ledger.services.demo import DEMO_PASSWORD
 from ledger.services.users import authenticate, get_user
 from ledger.verify import verify_ledger
 from tests.desktop import test_app

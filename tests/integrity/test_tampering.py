@@ -22,11 +22,11 @@ from sqlmodel import AutoString, Session
 from ledger import signing
 from ledger.chain import audit_hash
 from ledger.db import Ledger, open_ledger
+from ledger.demo import build_demo
 from ledger.domain import BookKind, Role
 from ledger.record import also_acting
 from ledger.services.audit import record_anchor
 from ledger.services.books import create_book
-from ledger.services.demo import build_demo
 from ledger.services.entries import PostingLine, post_entry
 from ledger.services.users import authenticate, create_user, get_user
 from ledger.verify import Finding, verify_digest, verify_ledger

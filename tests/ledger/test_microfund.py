@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from ledger import signing
 from ledger.db import open_ledger
+from ledger.demo.microfund import build_microfund_demo
 from ledger.domain import BookKind, Role
 from ledger.errors import (
     ClosedPeriodError,
@@ -63,7 +64,6 @@ from ledger.services.microfund import (
     add_activity,
     approve_expense,
     attach_expense_receipt,
-    build_microfund_demo,
     earn_points,
     expense_view,
     find_receipt,

@@ -10,6 +10,7 @@ from fractions import Fraction
 import pytest
 from sqlmodel import Session, col, func, select
 
+from ledger.demo.property import build_property_demo
 from ledger.errors import (
     GongzhangError,
     InvalidAmountError,
@@ -52,7 +53,6 @@ from ledger.services.property import (
     arrears_by_building,
     bill_period,
     budget_execution,
-    build_property_demo,
     collect,
     collection_rate,
     create_budget,

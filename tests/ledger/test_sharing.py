@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, col, func, select
 
+from ledger.demo.sharing import build_sharing_demo
 from ledger.errors import (
     InvalidInputError,
     NotFoundError,
@@ -41,7 +42,6 @@ from ledger.services.entries import PostingLine, post_entry
 from ledger.services.households import add_household
 from ledger.services.sharing import (
     add_village_household,
-    build_sharing_demo,
     distribute,
     distribution_report,
     enrol_household,
