@@ -24,6 +24,7 @@ from desktop import (
     cli_pb,
     cli_property,
     cli_report,
+    cli_settings,
     cli_village,
     cli_votes,
 )
@@ -971,6 +972,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat list 
         cli_votes,
         cli_report,
         cli_import,
+        cli_settings,
     ):
         module.register(commands)
     cli_votes.register_pb(cli_pb.register(commands))

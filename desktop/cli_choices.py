@@ -32,3 +32,12 @@ MATTERS = (
     "change_use_of_common_parts",
     "business_use_of_common_parts",
 )
+#: The keys of ``ledger.services.settings.SETTINGS``: what ``setting set`` changes.
+SETTING_KEYS = (
+    "approval_threshold_fen",
+    "approvals_required",
+    "remuneration_rate_bp",
+    "remuneration_basis",
+    "gift_share_bp",
+    "fee_rate_fen_per_m2",
+)

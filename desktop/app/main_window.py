@@ -40,6 +40,7 @@ from desktop.app.pages.journal import JournalPage
 from desktop.app.pages.microfund import ActivitiesPage, DonationsPage, ExpensesPage
 from desktop.app.pages.property import BudgetPage, FeesPage, RemunerationPage, UnitsPage
 from desktop.app.pages.reports import ReportsPage
+from desktop.app.pages.settings import SettingsPage
 from desktop.app.pages.users import UsersPage
 from desktop.app.pages.village import DistributionsPage, ExitSchedulePage, HouseholdsPage
 from desktop.app.pages.votes import VotesPage
@@ -70,7 +71,7 @@ PageFactory = type[BookPage]
 #: The pages every book has first, then those of its kind.
 COMMON_PAGES: list[PageFactory] = [DashboardPage, JournalPage]
 #: The pages every book has after those of its kind.
-CLOSING_PAGES: list[PageFactory] = [VotesPage, ReportsPage, UsersPage]
+CLOSING_PAGES: list[PageFactory] = [VotesPage, ReportsPage, SettingsPage, UsersPage]
 KIND_PAGES: dict[str, list[PageFactory]] = {
     BookKind.MICRO_FUND.value: [DonationsPage, ExpensesPage, ActivitiesPage],
     BookKind.TRUST_PROPERTY.value: [UnitsPage, FeesPage, RemunerationPage, BudgetPage],

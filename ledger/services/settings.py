@@ -1,7 +1,14 @@
-"""Settings of a book (账套设置): typed values with defaults, stored as text per book."""
+"""Settings of a book (账套设置): typed values with defaults, stored as text per book.
+
+Amounts (keys ending ``_fen``) are kept in fen and shown as money; rates and shares (keys ending
+``_bp``) are kept in basis points and shown as percentages (1500 → 15.00%). People type them the
+way they are shown: :func:`parse_setting` reads ``1,000.00`` as an amount and ``15%`` as a rate.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -10,6 +17,8 @@ from ledger.access import Action, require
 from ledger.errors import InvalidInputError
 from ledger.i18n import N_, _
 from ledger.models import AppUser, BookSetting
+from ledger.money import format_fen, parse_money
+from ledger.rules.property import format_bp
 from ledger.services.audit import record_event
 
 
@@ -30,7 +39,7 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "approval_threshold_fen",
             100_000,
-            N_("expenses needing approval, from (fen)"),
+            N_("expenses needing approval, from"),
             minimum=0,
         ),
         Setting(
@@ -43,7 +52,7 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "remuneration_rate_bp",
             1500,
-            N_("remuneration rate (basis points)"),
+            N_("remuneration rate"),
             minimum=0,
             maximum=10_000,
         ),
@@ -56,11 +65,11 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "gift_share_bp",
             3000,
-            N_("share of the remuneration given to the micro-fund (basis points)"),
+            N_("share of the remuneration given to the micro-fund"),
             minimum=0,
             maximum=10_000,
         ),
-        Setting("fee_rate_fen_per_m2", 0, N_("property fee per m² per month (fen)"), minimum=0),
+        Setting("fee_rate_fen_per_m2", 0, N_("property fee per m² per month"), minimum=0),
     )
 }
 
@@ -74,6 +83,92 @@ def _definition(key: str) -> Setting:
                 key=key, keys=", ".join(SETTINGS)
             )
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class SettingRow:
+    """A book's setting as people see it: ``value`` and ``default`` are formatted (money,
+    percentages, choices by their value); ``stored`` and ``default_stored`` are the typed
+    values (fen, basis points, whole numbers, choice values)."""
+
+    key: str
+    label: str  # translated
+    value: str
+    default: str
+    is_default: bool
+    stored: int | str
+    default_stored: int | str
+
+
+def _is_amount(key: str) -> bool:
+    """Whether a setting is an amount of money in fen (``…_fen``, ``…_fen_per_m2``)."""
+    return key.endswith("_fen") or "_fen_" in key
+
+
+def format_setting(key: str, value: int | str) -> str:
+    """A setting's value as people read it: an amount as money, basis points as a percentage
+    (``15.00%``), a whole number or a choice as it is."""
+    definition = _definition(key)
+    if definition.choices:
+        return str(value)
+    number = int(value)
+    if _is_amount(key):
+        return format_fen(number)
+    if key.endswith("_bp"):
+        return format_bp(number)
+    return str(number)
+
+
+_PERCENT = re.compile(r"(?P<whole>[0-9]{1,6})(?:\.(?P<frac>[0-9]{1,2}))?\s*%")
+
+
+def parse_setting(key: str, text: str) -> int | str:
+    """Read a setting's value as a person types it: an amount as money (``1,000.00`` →
+    100000 fen), a rate as a percentage (``15%``, ``15.5%``) or whole basis points
+    (``1500``), a choice by its value. Whole numbers are checked by :func:`set_setting`."""
+    definition = _definition(key)
+    clean = unicodedata.normalize("NFKC", str(text)).strip()
+    if definition.choices:
+        return clean
+    if _is_amount(key):
+        return parse_money(clean).fen
+    if key.endswith("_bp") and clean.endswith("%"):
+        match = _PERCENT.fullmatch(clean)
+        if match is None:
+            raise InvalidInputError(
+                _(
+                    "{setting} must be a percentage such as {example} (or whole basis points "
+                    "such as 1500); got “{value}”."
+                ).format(setting=_(definition.label), example="15.5%", value=text)
+            )
+        return int(match["whole"]) * 100 + int((match["frac"] or "").ljust(2, "0"))
+    return clean
+
+
+def stored_value(session: Session, book_id: int, key: str) -> int | str:
+    """A setting of a book, typed: an int, or the text of a choice."""
+    if _definition(key).choices:
+        return get_text(session, book_id, key)
+    return get_int(session, book_id, key)
+
+
+def book_settings(session: Session, book_id: int) -> list[SettingRow]:
+    """Every setting of a book, in the order of :data:`SETTINGS`, with its default."""
+    rows = []
+    for key, definition in SETTINGS.items():
+        stored = stored_value(session, book_id, key)
+        rows.append(
+            SettingRow(
+                key=key,
+                label=_(definition.label),
+                value=format_setting(key, stored),
+                default=format_setting(key, definition.default),
+                is_default=stored == definition.default,
+                stored=stored,
+                default_stored=definition.default,
+            )
+        )
+    return rows
 
 
 def get_int(session: Session, book_id: int, key: str) -> int:
@@ -113,12 +208,18 @@ def set_setting(
         number = int(value)
         low, high = definition.minimum, definition.maximum
         if (low is not None and number < low) or (high is not None and number > high):
+            shown = {
+                "setting": _(definition.label),
+                "low": format_setting(key, low or 0),
+                "value": format_setting(key, number),
+            }
+            if high is None:
+                raise InvalidInputError(
+                    _("{setting} must be at least {low}; got {value}.").format(**shown)
+                )
             raise InvalidInputError(
                 _("{setting} must be between {low} and {high}; got {value}.").format(
-                    setting=_(definition.label),
-                    low=low,
-                    high=high if high is not None else "∞",
-                    value=number,
+                    high=format_setting(key, high), **shown
                 )
             )
         text = str(number)

@@ -112,6 +112,7 @@ def test_the_parsers_choices_are_the_ledgers() -> None:
     from ledger.rules.sharing import CURVES
     from ledger.services.electorate import KIND_ALIASES
     from ledger.services.property import COMMON_INCOME_SOURCES
+    from ledger.services.settings import SETTINGS
     from ledger.services.votes import BUDGET_RULES, CHANNELS, VOTE_KINDS
 
     assert cli_choices.DEFAULT_BUSY_TIMEOUT_S == DEFAULT_BUSY_TIMEOUT_S
@@ -125,3 +126,4 @@ def test_the_parsers_choices_are_the_ledgers() -> None:
     assert tuple(CHANNELS) == cli_choices.CHANNELS
     assert tuple(BUDGET_RULES) == cli_choices.BUDGET_RULES
     assert tuple(m.value for m in Matter) == cli_choices.MATTERS
+    assert tuple(SETTINGS) == cli_choices.SETTING_KEYS

@@ -1378,8 +1378,12 @@ READS: dict[str, Read] = {
     "property.transfers_of_book": lambda s, i: trust.transfers_of_book(s, book_id=i.fund),
     "property.transfers_of_entry": lambda s, i: trust.transfers_of_entry(s, i.entry),
     "property.unit_accounts": lambda s, i: trust.unit_accounts(s, book_id=i.trust),
+    "settings.book_settings": lambda s, i: [
+        settings.book_settings(s, b) for b in (i.fund, i.trust, i.village)
+    ],
     "settings.get_int": lambda s, i: settings.get_int(s, i.fund, "approval_threshold_fen"),
     "settings.get_text": lambda s, i: settings.get_text(s, i.trust, "remuneration_basis"),
+    "settings.stored_value": lambda s, i: settings.stored_value(s, i.trust, "gift_share_bp"),
     "sharing.distribution_report": lambda s, i: sharing.distribution_report(
         s, book_id=i.village, period=sharing.list_distributions(s, book_id=i.village)[0].period
     ),

@@ -48,7 +48,7 @@ def test_settings_have_defaults_and_refuse_bad_values(world: World) -> None:
         assert get_int(s, world.fund_id, "remuneration_rate_bp") == 1500  # per book
     for key, value, words in [
         ("remuneration_rate_bp", "12.5", "whole number"),
-        ("remuneration_rate_bp", 10_001, "between 0 and 10000"),
+        ("remuneration_rate_bp", 10_001, "between 0.00% and 100.00%; got 100.01%"),
         ("approvals_required", 0, "between 1 and 9"),
         ("remuneration_basis", "promised", "one of: collected, billed"),
         ("colour", 1, "Unknown setting"),
