@@ -380,6 +380,9 @@ class _Validator:
         return account
 
     def _unknown_account(self, code: str) -> str:
+        # A code no account can have (a lone surrogate from undecodable input) is refused by
+        # its character: the database could not even take it as a parameter.
+        check_keepable(code, _("The account code"))
         other = self.session.exec(
             select(Book.name)
             .join(Account, col(Account.book_id) == col(Book.id))

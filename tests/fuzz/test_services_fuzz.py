@@ -1215,6 +1215,24 @@ def test_a_memo_with_a_control_character_or_a_broken_one_is_refused(fz: Fuzz, me
     )
 
 
+def test_an_account_code_with_a_broken_character_is_refused(fz: Fuzz) -> None:
+    """Found by the fuzz: a lone surrogate as an account code reached the database's look-up
+    of other books' accounts and crashed it with UnicodeEncodeError."""
+    fz.refused(
+        lambda s: post_entry(
+            s,
+            book_id=fz.ids.fund,
+            date=DAY,
+            memo="x",
+            lines=[PostingLine("\ud800", 1), PostingLine("1001", -1)],
+            actor=fz.user(s, "treasurer"),
+        ),
+        InvalidInputError,
+        "The account code",
+        "U+D800",
+    )
+
+
 @pytest.mark.parametrize(
     ("field", "value", "words"),
     [
