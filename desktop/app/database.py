@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 from sqlmodel import Session
 
@@ -134,10 +135,11 @@ class Database(QObject):
         if not self._callbacks:
             self.busy.emit(False)
         if ok:
-            then(value)
+            if _receiver_alive(then):
+                then(value)
             if wrote:
                 self.changed.emit()
-        else:
+        elif _receiver_alive(failed):
             failed(value)
 
     def _unhandled(self, error: BaseException) -> None:
@@ -162,3 +164,11 @@ class Database(QObject):
             self._callbacks.clear()
             self._writes.clear()
             self.busy.emit(False)
+
+
+def _receiver_alive(callback: Callable[..., Any]) -> bool:
+    """Whether the widget a result is for still exists: a page replaced while its read was on
+    the worker (the book switched, the language changed) gets nothing — its Python wrapper
+    outlives the deleted Qt object, and touching it would raise."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)

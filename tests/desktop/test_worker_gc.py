@@ -114,6 +114,32 @@ def test_a_failed_jobs_error_and_closure_are_released_on_the_ui_thread(
     assert Tracked.finalized_on == ["MainThread"]
 
 
+def test_a_result_for_a_page_deleted_meanwhile_is_dropped(qtbot: QtBot, demo_path: Path) -> None:
+    """A page replaced while its read is on the worker (the book switched, the language
+    changed) gets nothing: its Python wrapper outlives the deleted Qt object, and the result
+    used to land in a deleted label ("Internal C++ object already deleted")."""
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    class Page(QLabel):
+        def show_data(self, value: object) -> None:
+            self.setText(str(value))
+
+    db = Database(open_ledger(demo_path))
+    try:
+        gate = threading.Event()
+        page, alive = Page(), Page()
+        qtbot.addWidget(alive)
+        db.read(lambda _s: gate.wait(5) and 1, page.show_data)
+        db.read(lambda _s: 2, alive.show_data)
+        shiboken6.delete(page)  # deleted while its job waits on the worker
+        gate.set()
+        qtbot.waitUntil(lambda: db.pending == 0, timeout=5000)
+        assert alive.text() == "2"
+    finally:
+        db.close()
+
+
 def test_a_closed_database_delivers_nothing_into_its_closed_window(
     qtbot: QtBot, demo_path: Path
 ) -> None:
