@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from ledger.models import Book
 
 if TYPE_CHECKING:
+    from ledger.periods import Period
     from reports.notice import Notice
-    from reports.notices.common import Period, ReportOptions
+    from reports.notices.common import ReportOptions
 
 FORMATS = ("pdf", "xlsx")
 #: The notices, as ``reports.notices.registry.KINDS`` names them (a test keeps the two equal).

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import unicodedata
 
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
+from ledger.periods import MONTH, Period
 
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-_MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
 
 
 def parse_date(text: str) -> dt.date:
@@ -32,13 +31,12 @@ def parse_date(text: str) -> dt.date:
 
 def parse_period_end(text: str) -> dt.date:
     """The last day of a month given as ``YYYY-MM``, or a date given as ``YYYY-MM-DD``."""
-    clean = unicodedata.normalize("NFKC", str(text)).strip()
-    match = _MONTH.match(clean)
-    if match and 1 <= int(match[2]) <= 12:
-        year, month = int(match[1]), int(match[2])
-        return dt.date(year, month, calendar.monthrange(year, month)[1])
     try:
-        return parse_date(clean)
+        return Period.parse(text, allow=MONTH).end
+    except InvalidInputError:
+        pass
+    try:
+        return parse_date(unicodedata.normalize("NFKC", str(text)).strip())
     except InvalidInputError:
         raise InvalidInputError(
             _("“{text}” is not a month or a date; write YYYY-MM (2024-03) or YYYY-MM-DD.").format(

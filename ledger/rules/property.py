@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -22,6 +21,7 @@ from fractions import Fraction
 from ledger.errors import InvalidAmountError, InvalidInputError
 from ledger.i18n import _
 from ledger.money import allocate
+from ledger.periods import MONTH, Period
 from ledger.rules.text import shorten
 
 #: Basis points in a whole (100% = 10,000 bp).
@@ -35,7 +35,6 @@ _AREA = re.compile(
     r"(?P<whole>[0-9]+)(?:\.(?P<frac>[0-9]+))?\s*(?:m2|平方米|平米)?",
     re.IGNORECASE,
 )
-_PERIOD = re.compile(r"(?P<year>[0-9]{4})\s*[-/.年]\s*(?P<month>[0-9]{1,2})\s*月?")
 
 
 # --- areas ----------------------------------------------------------------------------------
@@ -259,22 +258,13 @@ def percent_text(part: int, whole: int) -> str | None:
 
 def parse_period(text: str) -> str:
     """A month as typed (``2024-01``, ``2024-1``, ``2024/1``, ``2024年1月``) → ``"2024-01"``."""
-    clean = unicodedata.normalize("NFKC", str(text)).strip()
-    match = _PERIOD.fullmatch(clean)
-    if match is None or not 1 <= int(match["month"]) <= 12 or int(match["year"]) < 1900:
-        raise InvalidInputError(
-            _("“{text}” is not a month; write it as YYYY-MM, for example 2024-01.").format(
-                text=shorten(text)
-            )
-        )
-    return f"{int(match['year']):04d}-{int(match['month']):02d}"
+    return Period.parse(text, allow=MONTH, earliest=1900).name
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     """The first and last day of a month ``YYYY-MM``."""
-    canonical = parse_period(period)
-    year, month = int(canonical[:4]), int(canonical[5:])
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    month = Period.parse(period, allow=MONTH, earliest=1900)
+    return month.start, month.end
 
 
 def period_of(date: dt.date) -> str:

@@ -18,7 +18,6 @@ The order of a distribution:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -29,6 +28,7 @@ from ledger.errors import InvalidAmountError, InvalidInputError
 from ledger.i18n import N_, _
 from ledger.money import MAX_FEN, allocate
 from ledger.money import format_fen as _money
+from ledger.periods import MONTH_OR_YEAR, Period
 from ledger.rules.text import shorten
 
 #: The whole profit, in basis points.
@@ -236,41 +236,14 @@ def share_for_year(rows: Mapping[int, int], year: int) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A distribution period: a year (``2024``) or a month (``2024-12``)."""
-
-    name: str
-    start: dt.date
-    end: dt.date
-
-    def overlaps(self, other: Period) -> bool:
-        return self.start <= other.end and other.start <= self.end
-
-
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:[-/.年](?P<month>\d{1,2})月?)?年?$")
-
-
 def parse_period(text: str) -> Period:
     """``2024`` → the year 2024; ``2024-12`` (also ``2024/12``, ``2024年12月``) → December.
+    Kept for one release: :meth:`ledger.periods.Period.parse` with ``allow=MONTH_OR_YEAR``.
 
-    >>> parse_period("2024-3")
-    Period(name='2024-03', start=datetime.date(2024, 3, 1), end=datetime.date(2024, 3, 31))
+    >>> parse_period("2024-3").name
+    '2024-03'
     """
-    clean = unicodedata.normalize("NFKC", str(text)).strip()
-    match = _PERIOD.match(clean)
-    year = int(match["year"]) if match else 0
-    month = int(match["month"]) if match and match["month"] else None
-    if match is None or year < 1 or (month is not None and not 1 <= month <= 12):
-        raise InvalidInputError(
-            _("“{text}” is not a period; write a year (2024) or a month (2024-12).").format(
-                text=shorten(text)
-            )
-        )
-    if month is None:
-        return Period(f"{year:04d}", dt.date(year, 1, 1), dt.date(year, 12, 31))
-    last = calendar.monthrange(year, month)[1]
-    return Period(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, last))
+    return Period.parse(text, allow=MONTH_OR_YEAR)
 
 
 # --------------------------------------------------------------------------------------------

@@ -47,11 +47,11 @@ from ledger.models import (
     columns,
 )
 from ledger.money import format_fen as _money
+from ledger.periods import Period
 from ledger.rules.sharing import (
     DEFAULT_WEIGHTS,
     MAX_CONTRACT_YEARS,
     SPLIT_PARTS,
-    Period,
     check_holding,
     check_schedule_rows,
     check_share_bp,

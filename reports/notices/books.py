@@ -10,9 +10,10 @@ from sqlmodel import Session, col
 from ledger.chain import voucher_number
 from ledger.i18n import _
 from ledger.models import Account, Book, Entry, Posting, columns
+from ledger.periods import Period
 from ledger.services.balances import trial_balance
 from reports.notice import Cell, Column, KeyFigures, Notice, Table
-from reports.notices.common import Period, ReportOptions, account_name, make_notice
+from reports.notices.common import ReportOptions, account_name, make_notice
 
 #: Rows fetched from the database at a time while a journal prints (flat memory).
 FETCH_ROWS = 2000

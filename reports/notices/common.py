@@ -3,10 +3,7 @@ the last entry it covers, the signature lines by kind of book, and the notice's 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -15,67 +12,17 @@ from ledger import i18n
 from ledger.chain import voucher_number
 from ledger.clock import today
 from ledger.domain import BookKind
-from ledger.errors import InvalidInputError
 from ledger.i18n import N_, _
 from ledger.models import Book, Entry
+from ledger.periods import Period
 from ledger.services.audit import record_anchor
 from reports.notice import Digest, Notice, Section
 
-_MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
-_QUARTER = re.compile(r"^(\d{4})[-/ ]?[Qq季]([1-4])$")
-_YEAR = re.compile(r"^(\d{4})年?$")
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """The days a notice covers: a month, a quarter or a year (``text`` as typed canonically:
-    ``2024-11``, ``2024-Q4``, ``2024``)."""
-
-    start: dt.date
-    end: dt.date
-    text: str
-
-    @property
-    def label(self) -> str:
-        """How the notice names the period, in its language (2024年11月 / November 2024)."""
-        if re.fullmatch(r"\d{4}", self.text):
-            return _("Year {year}").format(year=self.start.year)
-        if "Q" in self.text:
-            return _("{year}, quarter {quarter}").format(
-                year=self.start.year, quarter=(self.start.month + 2) // 3
-            )
-        return _("{year}-{month:02d}").format(year=self.start.year, month=self.start.month)
-
-    @property
-    def is_month(self) -> bool:
-        return self.start.day == 1 and self.start.month == self.end.month
-
 
 def parse_report_period(text: str) -> Period:
-    """``YYYY-MM``, ``YYYY-Qn`` or ``YYYY`` (also 2024年11月, 2024Q4, 2024年)."""
-    clean = unicodedata.normalize("NFKC", str(text)).strip()
-    if match := _MONTH.match(clean):
-        year, month = int(match[1]), int(match[2])
-        if 1 <= month <= 12:
-            last = calendar.monthrange(year, month)[1]
-            return Period(
-                dt.date(year, month, 1), dt.date(year, month, last), f"{year}-{month:02d}"
-            )
-    if match := _QUARTER.match(clean):
-        year, quarter = int(match[1]), int(match[2])
-        first = 3 * quarter - 2
-        last_month = first + 2
-        end = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
-        return Period(dt.date(year, first, 1), end, f"{year}-Q{quarter}")
-    if match := _YEAR.match(clean):
-        year = int(match[1])
-        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
-    raise InvalidInputError(
-        _(
-            "“{text}” is not a period; write a month (2024-11), a quarter (2024-Q4) or a year "
-            "(2024)."
-        ).format(text=text)
-    )
+    """``YYYY-MM``, ``YYYY-Qn`` or ``YYYY`` (also 2024年11月, 2024Q4, 2024年).
+    Kept for one release: :meth:`ledger.periods.Period.parse`."""
+    return Period.parse(text)
 
 
 @dataclass(frozen=True, slots=True)

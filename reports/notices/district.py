@@ -52,11 +52,12 @@ from ledger.domain import BookKind
 from ledger.errors import InvalidInputError, LedgerFileError
 from ledger.i18n import N_, _
 from ledger.models import Book
+from ledger.periods import Period
 from ledger.rules.meetings import fraction_percent
 from ledger.services.balances import trial_balance
 from reports.format import amount_text
 from reports.notice import Cell, CellKind, Column, Digest, KeyFigures, Notice, Paragraph, Table
-from reports.notices.common import Period, last_entry_digest
+from reports.notices.common import last_entry_digest
 from reports.notices.microfund import (
     fund_flows,
     income_lines,

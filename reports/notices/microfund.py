@@ -44,6 +44,7 @@ from ledger.models import (
     columns,
 )
 from ledger.money import to_capital
+from ledger.periods import Period
 from ledger.rules.microfund import HARDSHIP, purpose_label, receipt_number
 from ledger.rules.privacy import mask_name
 from ledger.services.audit import record_anchor
@@ -60,7 +61,7 @@ from reports.notice import (
     Paragraph,
     Table,
 )
-from reports.notices.common import Period, ReportOptions, account_name, make_notice
+from reports.notices.common import ReportOptions, account_name, make_notice
 
 #: Codes of money accounts start with this (1001 cash, 1002 bank, 1009 other monetary funds).
 MONEY_PREFIX = "100"
@@ -784,7 +785,7 @@ def build_receipt(session: Session, book: Book, period: Period, options: ReportO
                 voucher=view.reversed_by), "text")
         )  # fmt: skip
     year = view.date.year
-    frame = Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
+    frame = Period.year(year)
     notice = make_notice(
         session,
         book=book,

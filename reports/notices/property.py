@@ -39,6 +39,7 @@ from ledger.models import (
     Vote,
 )
 from ledger.money import format_fen
+from ledger.periods import Period
 from ledger.rules.meetings import fraction_percent
 from ledger.rules.privacy import mask_name
 from ledger.rules.sharing import format_bp
@@ -61,7 +62,7 @@ from reports.notice import (
     Section,
     Table,
 )
-from reports.notices.common import Period, ReportOptions, account_name, make_notice
+from reports.notices.common import ReportOptions, account_name, make_notice
 
 
 @dataclass(frozen=True, slots=True)

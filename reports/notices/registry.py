@@ -11,9 +11,10 @@ from ledger.domain import BookKind
 from ledger.errors import InvalidInputError
 from ledger.i18n import N_, _
 from ledger.models import Book
+from ledger.periods import Period
 from reports.notice import Notice
 from reports.notices import books, microfund, property, sharing, statements, votes
-from reports.notices.common import Period, ReportOptions
+from reports.notices.common import ReportOptions
 
 Builder = Callable[[Session, Book, Period, ReportOptions], Notice]
 ANY_BOOK = frozenset(BookKind)

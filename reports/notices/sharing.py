@@ -18,6 +18,7 @@ from ledger.domain import AccountType
 from ledger.i18n import _
 from ledger.models import Account, Book, Distribution, ExitSchedule, Posting
 from ledger.money import format_fen
+from ledger.periods import Period
 from ledger.rules.sharing import PART_LABELS, SPLIT_PARTS, format_bp
 from ledger.rules.sharing import parse_period as parse_sharing_period
 from ledger.services.sharing import DistributionReport, distribution_report
@@ -32,7 +33,7 @@ from reports.notice import (
     Section,
     Table,
 )
-from reports.notices.common import Period, ReportOptions, make_notice
+from reports.notices.common import ReportOptions, make_notice
 
 
 def income_and_expenses(session: Session, *, book_id: int, period: Period) -> tuple[int, int]:

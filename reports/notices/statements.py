@@ -23,9 +23,10 @@ from sqlmodel import Session
 from ledger.domain import AccountType
 from ledger.i18n import _
 from ledger.models import Book
+from ledger.periods import Period
 from ledger.services.balances import AccountBalance, TrialBalance, trial_balance
 from reports.notice import Cell, Column, KeyFigures, Notice, Table
-from reports.notices.common import Period, ReportOptions, account_name, make_notice
+from reports.notices.common import ReportOptions, account_name, make_notice
 
 Row = tuple[Cell, ...]
 

@@ -23,6 +23,7 @@ from ledger.clock import today
 from ledger.errors import InvalidInputError
 from ledger.i18n import N_, _
 from ledger.models import Activity, Ballot, Book, Vote
+from ledger.periods import Period, PeriodKind
 from ledger.rules.meetings import Matter
 from ledger.services.votes import (
     OWNERS_MEETING,
@@ -38,7 +39,7 @@ from ledger.services.votes import (
 )
 from reports.notice import Cell, CellKind, Chart, Column, KeyFigures, Notice, Paragraph, Section
 from reports.notice import Table as NoticeTable
-from reports.notices.common import Period, ReportOptions, make_notice
+from reports.notices.common import ReportOptions, make_notice
 
 #: A bar chart stays readable up to this many projects; beyond, it shows the most voted.
 CHART_PROJECTS = 20
@@ -451,7 +452,7 @@ def build_vote_result(
         book=book,
         kind="vote",
         title=_("Vote result notice"),
-        period=VotingDays(vote.opens_on, vote.closes_on, f"vote-{vote_id}"),
+        period=VotingDays(PeriodKind.DAYS, vote.opens_on, vote.closes_on, f"vote-{vote_id}"),
         sections=tuple(sections),
         subtitle=_("Vote {id}: {kind}").format(id=vote_id, kind=kind_label(vote.kind))
         + ("" if closed else " · " + _("provisional")),

@@ -41,13 +41,14 @@ from ledger import i18n
 from ledger.errors import GongzhangError, InvalidInputError
 from ledger.i18n import N_, _
 from ledger.models import DonationReceipt, Entry
+from ledger.periods import Period
 from ledger.rules.microfund import parse_receipt_number, receipt_number
 from ledger.services.books import find_book
 from ledger.services.microfund import find_receipt
 from ledger.services.votes import find_vote, list_votes
 from reports.format import cell_text
 from reports.notice import CellKind, Chart, KeyFigures, Notice, Paragraph, Table
-from reports.notices.common import Period, ReportOptions, parse_report_period
+from reports.notices.common import ReportOptions, parse_report_period
 from reports.notices.registry import KINDS, build_notice, kinds_for
 from reports.write import write_notice
 

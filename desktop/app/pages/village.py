@@ -54,12 +54,12 @@ from ledger.operations.village import (
     SetHouseholdHolding,
     VillageHouseholdAdded,
 )
+from ledger.periods import Period
 from ledger.rules.sharing import (
     BP_WHOLE,
     DEFAULT_WEIGHTS,
     PART_LABELS,
     SPLIT_PARTS,
-    Period,
     format_bp,
     parse_period,
     parse_weights,
