@@ -26,10 +26,10 @@ if TYPE_CHECKING:
 def cmd_district_report(args: argparse.Namespace) -> int:
     # reportlab and openpyxl load only when a notice is printed (see cmd_report).
     from ledger.db import open_ledger
-    from reports.notices.common import parse_report_period
+    from ledger.periods import Period
     from reports.notices.district import build_district, read_ledgers
 
-    period = parse_report_period(args.period)
+    period = Period.parse(args.period)
     out = Path(args.output)
     if out.is_dir():
         raise InvalidInputError(

@@ -66,7 +66,7 @@ def _one(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             _("Say which notice: --book N --kind KIND --period PERIOD -o FILE (or --all -o DIR).")
         )
-    from reports.notices.common import parse_report_period
+    from ledger.periods import Period
     from reports.notices.registry import KINDS, build_notice
 
     out = Path(args.output)
@@ -80,7 +80,7 @@ def _one(args: argparse.Namespace) -> int:
         )
     if not args.period and notice_kind.periodic:
         raise InvalidInputError(_("Say which period: --period 2024-11, 2024-Q4 or 2024."))
-    period = parse_report_period(args.period or "1900")
+    period = Period.parse(args.period or "1900")
     progress = Progress(_("Printing"))
     with open_from(args) as ledger, ledger.read() as s:
         book = find_book(s, args.book)
@@ -121,10 +121,11 @@ def _all(args: argparse.Namespace) -> int:
 
     if not args.output or not args.period:
         raise InvalidInputError(_("Say the period and the folder: --all --period 2024-11 -o DIR."))
-    from reports.notices.common import ReportOptions, parse_report_period
+    from ledger.periods import Period
+    from reports.notices.common import ReportOptions
     from reports.notices.registry import build_notice
 
-    period = parse_report_period(args.period)
+    period = Period.parse(args.period)
     folder = Path(args.output)
     formats = [args.format] if args.format else list(FORMATS)
     written: list[dict[str, Any]] = []

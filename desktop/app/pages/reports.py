@@ -48,7 +48,7 @@ from ledger.services.microfund import find_receipt
 from ledger.services.votes import find_vote, list_votes
 from reports.format import cell_text
 from reports.notice import CellKind, Chart, KeyFigures, Notice, Paragraph, Table
-from reports.notices.common import ReportOptions, parse_report_period
+from reports.notices.common import ReportOptions
 from reports.notices.registry import KINDS, build_notice, kinds_for
 from reports.write import write_notice
 
@@ -272,7 +272,7 @@ class ReportsPage(BookPage):
         for kind in kinds_for(self.book_kind):
             self.notice.addItem(_(kind.label), kind.key)
         self.notice.currentIndexChanged.connect(self._notice_changed)
-        self.period = Field(parse_report_period, placeholder="2024-11, 2024-Q4, 2024")
+        self.period = Field(Period.parse, placeholder="2024-11, 2024-Q4, 2024")
         self.period.changed.connect(self.validate)
         self.language = QComboBox()
         for code, name in NOTICE_LANGUAGES:
@@ -440,7 +440,7 @@ class ReportsPage(BookPage):
             raise InvalidInputError(problem)
         kind = str(self.notice.currentData())
         needs = self._needs()
-        period = self.period.value if self._periodic() else parse_report_period("1900")
+        period = self.period.value if self._periodic() else Period.parse("1900")
         options = ReportOptions(
             receipt=self.receipt.text().strip() if needs == "receipt" else None,
             vote=self.vote.currentData() if needs == "vote" else None,
