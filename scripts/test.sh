@@ -2,7 +2,7 @@
 # Every check: set up, install the test-only X server (Xvfb: the app's tests on a real display),
 # lint (ruff), type-check (mypy), run the whole test suite (pytest on both cores, with Python's
 # fault handler on) on SQLite, then the ledger, votes, reports, tampering and hostile-input tests
-# again, one at a time, against a throw-away
+# again, on both cores (each worker with a database of its own), against a throw-away
 # PostgreSQL server (installed from Debian's packages if missing; see scripts/with_postgres.sh).
 # With arguments, only pytest on SQLite runs, with those arguments.
 # Benchmarks are separate: see BENCHMARKS.md. GONGZHANG_LONG=1 runs the long crash and fuzz tests.
@@ -28,6 +28,6 @@ else
 fi
 if [ $# -eq 0 ]; then
     echo "== the same tests against PostgreSQL ==" >&2
-    bash scripts/with_postgres.sh .venv/bin/python -m pytest tests/ledger tests/reports tests/fuzz \
-        tests/integrity
+    bash scripts/with_postgres.sh .venv/bin/python -m pytest -n 2 tests/ledger tests/reports \
+        tests/fuzz tests/integrity
 fi

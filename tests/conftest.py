@@ -22,7 +22,32 @@ from ledger.services import users
 from ledger.services.books import create_book
 from ledger.services.users import create_user, get_user
 
-TEST_DB = os.environ.get("GONGZHANG_TEST_DB")
+
+def _database_of_this_worker(url: str | None) -> str | None:
+    """With pytest-xdist, each worker gets a database of its own on the server (the tests
+    empty theirs before each test): ``…/gongzhang_test`` becomes ``…/gongzhang_test_gw0``,
+    made if missing. Set in the environment too, for the processes the tests start."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker or url.startswith("sqlite"):
+        return url
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        known = conn.exec_driver_sql(
+            "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}
+        ).first()
+        if known is None:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    own = base.set(database=name).render_as_string(hide_password=False)
+    os.environ["GONGZHANG_TEST_DB"] = own
+    return own
+
+
+TEST_DB = _database_of_this_worker(os.environ.get("GONGZHANG_TEST_DB"))
 
 #: Every test user's password: the demo's, so the command line (which reads the acting user's
 #: password from $GONGZHANG_PASSWORD) acts as any user of a test ledger or of the demo.
