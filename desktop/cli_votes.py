@@ -128,7 +128,7 @@ def cmd_vote_create(args: argparse.Namespace) -> int:
 
 def cmd_vote_list(args: argparse.Namespace) -> int:
     from ledger.services.books import find_book
-    from ledger.services.votes import ballot_count, kind_label, list_votes
+    from ledger.services.votes import VoteStatus, ballot_count, kind_label, list_votes
 
     with open_from(args) as ledger, ledger.read() as s:
         book_id = find_book(s, args.book).id if args.book else None
@@ -142,7 +142,7 @@ def cmd_vote_list(args: argparse.Namespace) -> int:
     if not rows:
         print(_("No votes yet."))
         return EXIT_OK
-    status = {"open": _("open"), "closed": _("closed")}
+    status = {s.value: s.label for s in VoteStatus}
     print(
         render_table(
             [
@@ -174,7 +174,14 @@ def cmd_vote_list(args: argparse.Namespace) -> int:
 
 def cmd_vote_show(args: argparse.Namespace) -> int:
     from ledger.rules.meetings import Matter
-    from ledger.services.votes import ballot_count, find_vote, kind_label, vote_money, vote_options
+    from ledger.services.votes import (
+        ballot_count,
+        find_vote,
+        kind_label,
+        status_label,
+        vote_money,
+        vote_options,
+    )
 
     with open_from(args) as ledger, ledger.read() as s:
         vote = find_vote(s, vote_id=args.vote)
@@ -196,7 +203,7 @@ def cmd_vote_show(args: argparse.Namespace) -> int:
             opens=data["opens_on"],
             closes=data["closes_on"],
             ballots=data["ballots"],
-            status=_("open") if data["status"] == "open" else _("closed"),
+            status=status_label(data["status"]),
         )
     )
     if data["matter"]:

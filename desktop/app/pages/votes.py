@@ -84,6 +84,7 @@ from ledger.services.votes import (
     RESIDENTS_MEETING,
     VILLAGE_MEETING,
     ProjectSpec,
+    VoteStatus,
     ballot_count,
     channel_label,
     describe_result,
@@ -165,7 +166,7 @@ class VoteInfo:
 
     @property
     def is_open(self) -> bool:
-        return self.status == "open"
+        return self.status == VoteStatus.OPEN
 
     @property
     def is_meeting(self) -> bool:
@@ -422,7 +423,7 @@ class VotesPage(BookPage):
         keep = self._want if self._want is not None else (self.current.id if self.current else None)
         self._want = None
         self.votes = {v.id: v for v in votes}
-        status = {"open": _("open"), "closed": _("closed")}
+        status = {s.value: s.label for s in VoteStatus}
         self.model.set_rows(
             [
                 (

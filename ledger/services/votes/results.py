@@ -32,6 +32,8 @@ from ledger.services.property import mark_budget_approved, unit_label
 from ledger.services.votes._common import (
     OWNERS_MEETING,
     PARTICIPATORY_BUDGET,
+    BallotChannel,
+    VoteStatus,
     kind_label,
     rule_label,
 )
@@ -155,7 +157,9 @@ def _budget_result(session: Session, vote: Vote) -> dict[str, Any]:
     }
     chosen = tallies[rule]
     imported = session.exec(
-        select(Ballot.id).where(col(Ballot.vote_id) == vote.id, col(Ballot.channel) == "import")
+        select(Ballot.id).where(
+            col(Ballot.vote_id) == vote.id, col(Ballot.channel) == BallotChannel.IMPORT.value
+        )
     ).first()
     # The voters of an imported election are the file's, not the book's households.
     households = 0 if imported else len(book_households(session, book_id=vote.book_id))
@@ -208,7 +212,7 @@ def compute_result(session: Session, vote: Vote) -> dict[str, Any]:
 def vote_result(session: Session, *, vote_id: int) -> dict[str, Any]:
     """A closed vote's result as it was decided; an open vote's result so far (provisional)."""
     vote = find_vote(session, vote_id=vote_id)
-    if vote.status == "closed" and vote.result:
+    if vote.status == VoteStatus.CLOSED and vote.result:
         stored: dict[str, Any] = json.loads(vote.result)
         return stored
     return compute_result(session, vote)
@@ -226,7 +230,7 @@ def close_vote(
     books (see the module doc). Returns the result."""
     require(actor.username, actor.role, Action.MANAGE_VOTES)
     vote = find_vote(session, vote_id=vote_id)
-    if vote.status != "open":
+    if vote.status != VoteStatus.OPEN:
         raise InvalidInputError(
             _("Vote {id} was closed on {date}.").format(id=vote.id, date=vote.closed_at)
         )
@@ -239,7 +243,7 @@ def close_vote(
                 "--closes) while it has no ballots."
             ).format(id=vote.id, closes=vote.closes_on.isoformat(), date=closed_on.isoformat())
         )
-    vote.status = "closed"
+    vote.status = VoteStatus.CLOSED.value
     vote.closed_by_id = actor.id
     vote.closed_at = utc_now_iso()
     result = compute_result(session, vote)
