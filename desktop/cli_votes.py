@@ -276,25 +276,27 @@ def cmd_vote_correct(args: argparse.Namespace) -> int:
     return perform(args, CORRECT_BALLOT, request)
 
 
-def _print_result(result: dict[str, Any]) -> None:
-    from ledger.services.votes import describe_result, vote_money
+def _print_result(data: dict[str, Any]) -> None:
+    from ledger.services.votes import VoteResult, describe_result, vote_money
 
+    result = VoteResult.from_json(data)
     for line in describe_result(result):
         print(line)
-    by_rule = result.get("by_rule") or {}
-    if len(by_rule) == 2:
-        projects = {p["code"]: p for p in result["projects"]}
-        greedy, mes = by_rule["greedy"]["selected"], by_rule["mes"]["selected"]
-        either = sorted(set(greedy) | set(mes), key=lambda c: -projects[c]["votes"])
+    budget = result.budget
+    by_rule = (budget.by_rule if budget is not None else None) or {}
+    if budget is not None and len(by_rule) == 2:
+        projects = {p.code: p for p in budget.projects}
+        greedy, mes = by_rule["greedy"].selected, by_rule["mes"].selected
+        either = sorted(set(greedy) | set(mes), key=lambda c: -projects[c].votes)
         print(
             render_table(
                 [_("Project id"), _("Project"), _("Votes"), _("Cost"), _("Greedy"), _("MES")],
                 [
                     [
                         c,
-                        short_name(projects[c]["name"]),
-                        str(projects[c]["votes"]),
-                        vote_money(projects[c]["cost_fen"] or 0, result["currency"]),
+                        short_name(projects[c].name),
+                        str(projects[c].votes),
+                        vote_money(projects[c].cost_fen or 0, budget.currency),
                         str(greedy.index(c) + 1) if c in greedy else "",
                         str(mes.index(c) + 1) if c in mes else "",
                     ]
