@@ -19,7 +19,7 @@ COMMON_INCOME_SOURCES = ("parking", "advertising", "other")
 CURVES = ("linear", "step")
 #: ``ledger.rules.ballots.BUDGET_BALLOT_TYPES``.
 BUDGET_BALLOT_TYPES = ("choose-1", "approval", "cumulative", "ordinal")
-#: ``ledger.services.votes.VOTE_KINDS``, ``CHANNELS`` and ``BUDGET_RULES``.
+#: The values of ``ledger.services.votes.VoteKind``, ``BallotChannel`` and ``BudgetRule``.
 VOTE_KINDS = ("owners_meeting", "residents_meeting", "village_meeting", "participatory_budget")
 CHANNELS = ("paper", "in_person", "proxy", "import")
 BUDGET_RULES = ("greedy", "mes", "plurality")

@@ -128,7 +128,7 @@ def cmd_vote_create(args: argparse.Namespace) -> int:
 
 def cmd_vote_list(args: argparse.Namespace) -> int:
     from ledger.services.books import find_book
-    from ledger.services.votes import ballot_count, kind_label, list_votes
+    from ledger.services.votes import VoteStatus, ballot_count, kind_label, list_votes
 
     with open_from(args) as ledger, ledger.read() as s:
         book_id = find_book(s, args.book).id if args.book else None
@@ -142,7 +142,7 @@ def cmd_vote_list(args: argparse.Namespace) -> int:
     if not rows:
         print(_("No votes yet."))
         return EXIT_OK
-    status = {"open": _("open"), "closed": _("closed")}
+    status = {s.value: s.label for s in VoteStatus}
     print(
         render_table(
             [
@@ -174,7 +174,14 @@ def cmd_vote_list(args: argparse.Namespace) -> int:
 
 def cmd_vote_show(args: argparse.Namespace) -> int:
     from ledger.rules.meetings import Matter
-    from ledger.services.votes import ballot_count, find_vote, kind_label, vote_money, vote_options
+    from ledger.services.votes import (
+        ballot_count,
+        find_vote,
+        kind_label,
+        status_label,
+        vote_money,
+        vote_options,
+    )
 
     with open_from(args) as ledger, ledger.read() as s:
         vote = find_vote(s, vote_id=args.vote)
@@ -196,7 +203,7 @@ def cmd_vote_show(args: argparse.Namespace) -> int:
             opens=data["opens_on"],
             closes=data["closes_on"],
             ballots=data["ballots"],
-            status=_("open") if data["status"] == "open" else _("closed"),
+            status=status_label(data["status"]),
         )
     )
     if data["matter"]:
@@ -269,25 +276,27 @@ def cmd_vote_correct(args: argparse.Namespace) -> int:
     return perform(args, CORRECT_BALLOT, request)
 
 
-def _print_result(result: dict[str, Any]) -> None:
-    from ledger.services.votes import describe_result, vote_money
+def _print_result(data: dict[str, Any]) -> None:
+    from ledger.services.votes import VoteResult, describe_result, vote_money
 
+    result = VoteResult.from_json(data)
     for line in describe_result(result):
         print(line)
-    by_rule = result.get("by_rule") or {}
-    if len(by_rule) == 2:
-        projects = {p["code"]: p for p in result["projects"]}
-        greedy, mes = by_rule["greedy"]["selected"], by_rule["mes"]["selected"]
-        either = sorted(set(greedy) | set(mes), key=lambda c: -projects[c]["votes"])
+    budget = result.budget
+    by_rule = (budget.by_rule if budget is not None else None) or {}
+    if budget is not None and len(by_rule) == 2:
+        projects = {p.code: p for p in budget.projects}
+        greedy, mes = by_rule["greedy"].selected, by_rule["mes"].selected
+        either = sorted(set(greedy) | set(mes), key=lambda c: -projects[c].votes)
         print(
             render_table(
                 [_("Project id"), _("Project"), _("Votes"), _("Cost"), _("Greedy"), _("MES")],
                 [
                     [
                         c,
-                        short_name(projects[c]["name"]),
-                        str(projects[c]["votes"]),
-                        vote_money(projects[c]["cost_fen"] or 0, result["currency"]),
+                        short_name(projects[c].name),
+                        str(projects[c].votes),
+                        vote_money(projects[c].cost_fen or 0, budget.currency),
                         str(greedy.index(c) + 1) if c in greedy else "",
                         str(mes.index(c) + 1) if c in mes else "",
                     ]

@@ -423,15 +423,16 @@ class VoteClosed:
 
 
 def _close_vote(session: Session, actor: AppUser, request: CloseVote) -> VoteClosed:
-    from ledger.services.votes import close_vote, find_vote  # noqa: PLC0415
+    from ledger.services.votes import VoteResult, close_vote, find_vote  # noqa: PLC0415
 
     vote_id = find_vote(session, vote_id=request.vote).id or 0
     result = close_vote(session, vote_id=vote_id, actor=actor, on=request.on)
+    value = VoteResult.from_json(result)
     return VoteClosed(
         vote=vote_id,
-        outcome=str(result["outcome"]),
-        ballots=int(result["ballots"]),
-        effects=dict(result.get("effects") or {}),
+        outcome=value.outcome,
+        ballots=value.ballots,
+        effects=dict(value.effects or {}),
         result=result,
     )
 

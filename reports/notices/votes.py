@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -26,16 +25,16 @@ from ledger.models import Activity, Ballot, Book, Vote
 from ledger.periods import Period, PeriodKind
 from ledger.rules.meetings import Matter
 from ledger.services.votes import (
-    OWNERS_MEETING,
-    PARTICIPATORY_BUDGET,
+    RuleTally,
+    VoteResult,
+    VoteStatus,
     channel_label,
-    figure_from_json,
     find_vote,
     kind_label,
     outcome_label,
     rule_label,
     vote_money,
-    vote_result,
+    vote_result_value,
 )
 from reports.notice import Cell, CellKind, Chart, Column, KeyFigures, Notice, Paragraph, Section
 from reports.notice import Table as NoticeTable
@@ -110,10 +109,10 @@ def _channel_items(session: Session, vote_id: int) -> list[tuple[str, Cell, Cell
     ]
 
 
-def _effects(session: Session, vote: Vote, result: Mapping[str, Any]) -> list[Section]:
-    if vote.status != "closed":
+def _effects(session: Session, vote: Vote, result: VoteResult) -> list[Section]:
+    if vote.status != VoteStatus.CLOSED:
         return []
-    effects = result.get("effects") or {}
+    effects = result.effects or {}
     sections: list[Section] = []
     if "budget_approved" in effects:
         sections.append(
@@ -154,22 +153,26 @@ def _effects(session: Session, vote: Vote, result: Mapping[str, Any]) -> list[Se
 
 
 def _meeting_sections(
-    result: Mapping[str, Any], channels: list[tuple[str, Cell, CellKind]]
+    result: VoteResult, channels: list[tuple[str, Cell, CellKind]]
 ) -> list[Section]:
-    owners = result["kind"] == OWNERS_MEETING
-    ballots = int(result["ballots"])
-    voters = int(result["owners"] if owners else result["households"])
-    items: list[tuple[str, Cell, CellKind]] = [(_("Kind"), kind_label(result["kind"]), "text")]
-    if owners:
+    owners = result.owners
+    ballots = result.ballots
+    if owners is not None:
+        voters = owners.owners
+    else:
+        assert result.households is not None
+        voters = result.households.households
+    items: list[tuple[str, Cell, CellKind]] = [(_("Kind"), kind_label(result.kind), "text")]
+    if owners is not None:
         items += [
             (
                 _("Owners ({units} units; an owner of several counts once)").format(
-                    units=result.get("units", "?")
+                    units="?" if owners.units is None else owners.units
                 ),
                 voters,
                 "int",
             ),
-            (_("Total exclusive area (m²)"), result["total_area_dm2"], "area"),
+            (_("Total exclusive area (m²)"), owners.total_area_dm2, "area"),
         ]
     else:
         items.append((_("Households in the register"), voters, "int"))
@@ -180,16 +183,18 @@ def _meeting_sections(
         (_("Outcome"), outcome_label(result), "text"),
     ]
     sections: list[Section] = [KeyFigures(title=_("The vote"), items=tuple(items))]
-    if owners:
+    if owners is not None:
         counts: list[tuple[Cell, ...]] = [
             (
                 _(label),
-                result[key]["owners"],
-                result[key]["area_dm2"],
-                _share(result[key]["owners"], result["participating_owners"]),
-                _share(result[key]["area_dm2"], result["participating_area_dm2"]),
+                count.owners,
+                count.area_dm2,
+                _share(count.owners, owners.participating_owners),
+                _share(count.area_dm2, owners.participating_area_dm2),
             )
-            for key, label in _CHOICES
+            for count, (_key, label) in zip(
+                (owners.yes, owners.no, owners.abstain), _CHOICES, strict=True
+            )
         ]
         columns: tuple[Column, ...] = (
             Column(_("Ballot"), width=12),
@@ -199,7 +204,16 @@ def _meeting_sections(
             Column(_("Of the area taking part"), "percent", width=12),
         )
     else:
-        counts = [(_(label), result[key], _share(result[key], ballots)) for key, label in _CHOICES]
+        assert result.households is not None
+        household_counts = {
+            "yes": result.households.yes,
+            "no": result.households.no,
+            "abstain": result.households.abstain,
+        }
+        counts = [
+            (_(label), household_counts[key], _share(household_counts[key], ballots))
+            for key, label in _CHOICES
+        ]
         columns = (
             Column(_("Ballot"), width=12),
             Column(_("Households"), "int", total=True, width=10),
@@ -218,7 +232,7 @@ def _meeting_sections(
             ),
         )
     )
-    figures = [figure_from_json(f) for f in result["figures"]]
+    figures = result.figures
     sections.append(
         NoticeTable(
             sheet=_("Thresholds"),
@@ -254,23 +268,25 @@ def _order(selected: Sequence[str], code: str) -> int | None:
 
 
 def _budget_sections(
-    result: Mapping[str, Any], channels: list[tuple[str, Cell, CellKind]]
+    result: VoteResult, channels: list[tuple[str, Cell, CellKind]]
 ) -> list[Section]:
-    currency = str(result.get("currency") or "CNY")
+    tally = result.budget
+    assert tally is not None
+    currency = tally.currency or "CNY"
     unit = _("yuan") if currency == "CNY" else currency
     money_kind: CellKind = "money" if currency == "CNY" else "text"
-    projects: list[Mapping[str, Any]] = list(result["projects"])
-    by_code = {p["code"]: p for p in projects}
-    ballots = int(result["ballots"])
-    households = result.get("households")
-    rule = str(result["rule"])
-    by_rule: Mapping[str, Mapping[str, Any]] = result.get("by_rule") or {
-        rule: {"selected": result["selected"], "used_fen": result["used_fen"]}
+    projects = list(tally.projects)
+    by_code = {p.code: p for p in projects}
+    ballots = result.ballots
+    households = tally.households
+    rule = tally.rule
+    by_rule: Mapping[str, RuleTally] = tally.by_rule or {
+        rule: RuleTally(selected=tally.selected, used_fen=tally.used_fen)
     }
     rules = list(by_rule)
-    budget = int(result["budget_fen"])
+    budget = tally.budget_fen
     items: list[tuple[str, Cell, CellKind]] = [
-        (_("Kind"), kind_label(result["kind"]), "text"),
+        (_("Kind"), kind_label(result.kind), "text"),
         (_("Projects on the ballot"), len(projects), "int"),
     ]
     if households:
@@ -282,13 +298,13 @@ def _budget_sections(
         (_("Budget ({unit})").format(unit=unit), *_amount(budget, currency)),
         (
             _("Used by the selected projects ({unit})").format(unit=unit),
-            *_amount(int(result["used_fen"]), currency),
+            *_amount(tally.used_fen, currency),
         ),
-        (_("Left ({unit})").format(unit=unit), *_amount(int(result["left_fen"]), currency)),
-        (_("Projects selected"), len(result["selected"]), "int"),
+        (_("Left ({unit})").format(unit=unit), *_amount(tally.left_fen, currency)),
+        (_("Projects selected"), len(tally.selected), "int"),
         (_("Outcome"), outcome_label(result), "text"),
     ]
-    ballot_type = str(result.get("ballot_type") or "")
+    ballot_type = tally.ballot_type or ""
     rule_names = {"greedy": _("Greedy"), "mes": _("MES"), "plurality": _("Plurality")}
     sections: list[Section] = [
         KeyFigures(title=_("The vote"), items=tuple(items)),
@@ -319,11 +335,11 @@ def _budget_sections(
             ),
             rows=[
                 (
-                    p["code"],
-                    p["name"] or p["code"],
-                    _amount(int(p["cost_fen"] or 0), currency)[0],
-                    int(p["votes"]),
-                    *(_order(by_rule[r]["selected"], p["code"]) for r in rules),
+                    p.code,
+                    p.name or p.code,
+                    _amount(p.cost_fen or 0, currency)[0],
+                    p.votes,
+                    *(_order(by_rule[r].selected, p.code) for r in rules),
                 )
                 for p in projects
             ],
@@ -335,7 +351,7 @@ def _budget_sections(
         ),
     ]
     # The most voted projects, in the order of the ballot.
-    top = sorted(range(len(projects)), key=lambda i: -int(projects[i]["votes"]))[:CHART_PROJECTS]
+    top = sorted(range(len(projects)), key=lambda i: -projects[i].votes)[:CHART_PROJECTS]
     charted = [projects[i] for i in sorted(top)]
     sections.append(
         Chart(
@@ -345,11 +361,8 @@ def _budget_sections(
                 if len(charted) == len(projects)
                 else _("Votes per project (the {n} with the most votes)").format(n=len(charted))
             ),
-            labels=tuple(
-                str(p["name"]) if p["name"] and len(str(p["name"])) <= 8 else str(p["code"])
-                for p in charted
-            ),
-            series=((_("Votes"), tuple(int(p["votes"]) for p in charted)),),
+            labels=tuple(p.name if p.name and len(p.name) <= 8 else p.code for p in charted),
+            series=((_("Votes"), tuple(p.votes for p in charted)),),
             money=False,
         )
     )
@@ -368,11 +381,11 @@ def _budget_sections(
                 (
                     n,
                     code,
-                    by_code[code]["name"] or code,
-                    int(by_code[code]["votes"]),
-                    _amount(int(by_code[code]["cost_fen"] or 0), currency)[0],
+                    by_code[code].name or code,
+                    by_code[code].votes,
+                    _amount(by_code[code].cost_fen or 0, currency)[0],
                 )
-                for n, code in enumerate(result["selected"], start=1)
+                for n, code in enumerate(tally.selected, start=1)
             ],
             total_label=_("Total used"),
         )
@@ -393,15 +406,15 @@ def _budget_sections(
                     (
                         rule_label(r),
                         _("this rule decides") if r == rule else _("for comparison"),
-                        len(by_rule[r]["selected"]),
-                        _amount(int(by_rule[r]["used_fen"]), currency)[0],
-                        _amount(budget - int(by_rule[r]["used_fen"]), currency)[0],
+                        len(by_rule[r].selected),
+                        _amount(by_rule[r].used_fen, currency)[0],
+                        _amount(budget - by_rule[r].used_fen, currency)[0],
                     )
                     for r in rules
                 ],
             )
         )
-    tied = list(result.get("tied") or [])
+    tied = list(tally.tied)
     if len(tied) > 1:
         sections.append(
             Paragraph(
@@ -419,8 +432,8 @@ def build_vote_result(
     """表决结果公示 of vote ``options.vote`` of ``book`` (see the module doc)."""
     vote = _vote_of_book(session, book, options.vote)
     vote_id = vote.id or 0
-    result = vote_result(session, vote_id=vote_id)
-    closed = vote.status == "closed"
+    result = vote_result_value(session, vote_id=vote_id)
+    closed = vote.status == VoteStatus.CLOSED
     sections: list[Section] = [
         Paragraph(_("Put to the vote: {title}").format(title=vote.title)),
     ]
@@ -433,17 +446,17 @@ def build_vote_result(
                 ).format(closes=vote.closes_on.isoformat())
             )
         )
-    if result["kind"] == OWNERS_MEETING:
-        matter = Matter(result["matter"])
+    if result.owners is not None:
+        matter = Matter(result.owners.matter)
         sections.append(Paragraph(_("Matter: {matter}").format(matter=_(matter.label))))
     channels = _channel_items(session, vote_id)
-    if result["kind"] == PARTICIPATORY_BUDGET:
+    if result.budget is not None:
         sections += _budget_sections(result, channels)
     else:
         sections += _meeting_sections(result, channels)
     sections.append(Paragraph(_("Outcome: {outcome}").format(outcome=outcome_label(result))))
     sections += _effects(session, vote, result)
-    closed_on = result.get("closed_on")
+    closed_on = result.closed_on
     through = (
         (dt.date.fromisoformat(closed_on) if closed_on else vote.closes_on) if closed else today()
     )

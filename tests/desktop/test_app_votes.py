@@ -155,7 +155,7 @@ def test_a_residents_meeting_takes_paper_ballots_by_keyboard_and_closes_with_thr
     with qtbot.waitSignal(page.vote_shown, timeout=WAIT, check_params_cb=lambda v: v == vote_id):
         page.close_selected()
     qtbot.waitUntil(lambda: page.current is not None and not page.current.is_open, timeout=WAIT)
-    qtbot.waitUntil(lambda: page.detail is not None and page.detail.result["status"] == "closed")
+    qtbot.waitUntil(lambda: page.detail is not None and page.detail.result.status == "closed")
     assert page.tabs.currentIndex() == 1
     figures = page.figures
     assert figures.rowCount() == 2

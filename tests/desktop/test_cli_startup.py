@@ -113,7 +113,7 @@ def test_the_parsers_choices_are_the_ledgers() -> None:
     from ledger.services.electorate import KIND_ALIASES
     from ledger.services.property import COMMON_INCOME_SOURCES
     from ledger.services.settings import SETTINGS
-    from ledger.services.votes import BUDGET_RULES, CHANNELS, VOTE_KINDS
+    from ledger.services.votes import BallotChannel, BudgetRule, VoteKind
 
     assert cli_choices.DEFAULT_BUSY_TIMEOUT_S == DEFAULT_BUSY_TIMEOUT_S
     assert cli_choices.DEFAULT_KEEP == DEFAULT_KEEP
@@ -122,8 +122,8 @@ def test_the_parsers_choices_are_the_ledgers() -> None:
     assert tuple(COMMON_INCOME_SOURCES) == cli_choices.COMMON_INCOME_SOURCES
     assert tuple(CURVES) == cli_choices.CURVES
     assert tuple(BUDGET_BALLOT_TYPES) == cli_choices.BUDGET_BALLOT_TYPES
-    assert tuple(VOTE_KINDS) == cli_choices.VOTE_KINDS
-    assert tuple(CHANNELS) == cli_choices.CHANNELS
-    assert tuple(BUDGET_RULES) == cli_choices.BUDGET_RULES
+    assert tuple(k.value for k in VoteKind) == cli_choices.VOTE_KINDS
+    assert tuple(c.value for c in BallotChannel) == cli_choices.CHANNELS
+    assert tuple(r.value for r in BudgetRule) == cli_choices.BUDGET_RULES
     assert tuple(m.value for m in Matter) == cli_choices.MATTERS
     assert tuple(SETTINGS) == cli_choices.SETTING_KEYS

@@ -1406,6 +1406,9 @@ READS: dict[str, Read] = {
     "votes.compute_result": lambda s, i: votes.compute_result(
         s, votes.find_vote(s, vote_id=i.pb_vote)
     ),
+    "votes.compute_vote_result": lambda s, i: votes.compute_vote_result(
+        s, votes.find_vote(s, vote_id=i.pb_vote)
+    ),
     "votes.export_pb": lambda s, i: votes.export_pb(s, vote_id=i.pb_vote),
     "votes.find_vote": lambda s, i: votes.find_vote(s, vote_id=i.pb_vote),
     "votes.list_votes": lambda s, i: votes.list_votes(s),
@@ -1416,6 +1419,9 @@ READS: dict[str, Read] = {
     "votes.vote_options": lambda s, i: votes.vote_options(s, vote_id=i.pb_vote),
     "votes.vote_result": lambda s, i: [
         votes.vote_result(s, vote_id=v.id or 0) for v in votes.list_votes(s)
+    ],
+    "votes.vote_result_value": lambda s, i: [
+        votes.vote_result_value(s, vote_id=v.id or 0) for v in votes.list_votes(s)
     ],
 }
 

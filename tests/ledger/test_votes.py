@@ -52,6 +52,7 @@ from ledger.services.votes import (
     RESIDENTS_MEETING,
     VILLAGE_MEETING,
     ProjectSpec,
+    VoteResult,
     amend_vote,
     close_vote,
     correct_ballot,
@@ -127,12 +128,22 @@ def close(
     world: World, vote_id: int, user: str = "committee", on: dt.date | None = AFTER
 ) -> dict[str, Any]:
     with world.ledger.write() as s:
-        return close_vote(s, vote_id=vote_id, actor=world.user(s, user), on=on)
+        result = close_vote(s, vote_id=vote_id, actor=world.user(s, user), on=on)
+    return round_tripped(result)
 
 
 def result_of(world: World, vote_id: int) -> dict[str, Any]:
     with world.ledger.read() as s:
-        return vote_result(s, vote_id=vote_id)
+        return round_tripped(vote_result(s, vote_id=vote_id))
+
+
+def round_tripped(result: dict[str, Any]) -> dict[str, Any]:
+    """Every result the tests see is also read back as a typed value, to the very same JSON."""
+    value = VoteResult.from_json(result)
+    assert value.as_json() == result
+    assert list(value.as_json()) == list(result)
+    assert describe_result(value) == describe_result(result)
+    return result
 
 
 def stored_result(world: World, vote_id: int) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
@@ -83,18 +83,21 @@ from ledger.services.votes import (
     PARTICIPATORY_BUDGET,
     RESIDENTS_MEETING,
     VILLAGE_MEETING,
+    BudgetPart,
     ProjectSpec,
+    RuleTally,
+    VoteResult,
+    VoteStatus,
     ballot_count,
     channel_label,
     describe_result,
-    figure_from_json,
     find_vote,
     kind_label,
     list_votes,
     rule_label,
     vote_money,
     vote_options,
-    vote_result,
+    vote_result_value,
 )
 
 #: The kinds of vote a book of each kind may hold (the service refuses the others).
@@ -165,7 +168,7 @@ class VoteInfo:
 
     @property
     def is_open(self) -> bool:
-        return self.status == "open"
+        return self.status == VoteStatus.OPEN
 
     @property
     def is_meeting(self) -> bool:
@@ -179,7 +182,7 @@ class VoteDetail:
     vote_id: int
     #: Voters the desk completes (units, owner keys or household labels); None if not loaded.
     voters: tuple[str, ...] | None
-    result: dict[str, Any]
+    result: VoteResult
     lines: tuple[str, ...]
 
 
@@ -422,7 +425,7 @@ class VotesPage(BookPage):
         keep = self._want if self._want is not None else (self.current.id if self.current else None)
         self._want = None
         self.votes = {v.id: v for v in votes}
-        status = {"open": _("open"), "closed": _("closed")}
+        status = {s.value: s.label for s in VoteStatus}
         self.model.set_rows(
             [
                 (
@@ -488,9 +491,9 @@ class VotesPage(BookPage):
         need_register = self._register_vote != vote_id
 
         def job(s: Session) -> VoteDetail:
-            result = vote_result(s, vote_id=vote_id)
+            result = vote_result_value(s, vote_id=vote_id)
             # The tests against thresholds are in the table below the summary.
-            tests = {figure_from_json(f).describe() for f in result.get("figures", [])}
+            tests = {f.describe() for f in result.figures}
             return VoteDetail(
                 vote_id=vote_id,
                 voters=register_of(s, vote_id) if need_register else None,
@@ -1213,10 +1216,10 @@ class VotesPage(BookPage):
     def _show_result(self, detail: VoteDetail) -> None:
         result = detail.result
         self.summary.setText("\n".join(detail.lines))
-        if result["kind"] == PARTICIPATORY_BUDGET:
+        if result.budget is not None:
             self.figures_view.hide()
             self.figures.set_rows([])
-            self._show_projects(result)
+            self._show_projects(result.budget)
             self.projects_view.show()
             return
         self.projects_view.hide()
@@ -1229,23 +1232,23 @@ class VotesPage(BookPage):
             )
         )
 
-    def _show_projects(self, result: dict[str, Any]) -> None:
+    def _show_projects(self, result: BudgetPart) -> None:
         columns, rows = project_rows(result)
         model = RowsModel(columns, rows)
         self.projects_proxy.setSourceModel(model)
         self.projects_result = model
         self.projects_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        by_rule = result.get("by_rule") or {}
-        currency = str(result.get("currency") or "CNY")
-        budget = int(result["budget_fen"] or 0)
+        by_rule = result.by_rule or {}
+        currency = result.currency or "CNY"
+        budget = result.budget_fen
         lines = [
             _("{rule}: {n} projects, used {used}, left {left}.").format(
                 rule=_("{rule} (decides)").format(rule=_(RULE_NAMES.get(rule, rule)))
-                if rule == result["rule"] and len(by_rule) > 1
+                if rule == result.rule and len(by_rule) > 1
                 else _(RULE_NAMES.get(rule, rule)),
-                n=len(chosen["selected"]),
-                used=vote_money(int(chosen["used_fen"]), currency),
-                left=vote_money(budget - int(chosen["used_fen"]), currency),
+                n=len(chosen.selected),
+                used=vote_money(chosen.used_fen, currency),
+                left=vote_money(budget - chosen.used_fen, currency),
             )
             for rule, chosen in by_rule.items()
         ]
@@ -1256,12 +1259,11 @@ class VotesPage(BookPage):
         self.result_note.setText("\n".join(lines))
 
 
-def figure_rows(result: dict[str, Any]) -> list[tuple[Any, ...]]:
+def figure_rows(result: VoteResult) -> list[tuple[Any, ...]]:
     """Every test of a meeting's result: what, counted, fraction, percentage, threshold,
     verdict."""
     rows = []
-    for data in result.get("figures", []):
-        figure = figure_from_json(data)
+    for figure in result.figures:
         value: Fraction | None = figure.value
         rows.append(
             (
@@ -1276,12 +1278,12 @@ def figure_rows(result: dict[str, Any]) -> list[tuple[Any, ...]]:
     return rows
 
 
-def project_rows(result: dict[str, Any]) -> tuple[list[ColumnSpec], list[tuple[Any, ...]]]:
+def project_rows(result: BudgetPart) -> tuple[list[ColumnSpec], list[tuple[Any, ...]]]:
     """A participatory budget's projects with their votes and, side by side, the order in
     which each rule (greedy, MES; or plurality) selects them."""
-    currency = str(result.get("currency") or "CNY")
-    by_rule: dict[str, Any] = result.get("by_rule") or {
-        result["rule"]: {"selected": result["selected"]}
+    currency = result.currency or "CNY"
+    by_rule: Mapping[str, RuleTally] = result.by_rule or {
+        result.rule: RuleTally(selected=result.selected, used_fen=result.used_fen)
     }
     columns = [
         ColumnSpec(N_("Project id")),
@@ -1291,17 +1293,17 @@ def project_rows(result: dict[str, Any]) -> tuple[list[ColumnSpec], list[tuple[A
         *(ColumnSpec(RULE_NAMES.get(rule, rule), "int") for rule in by_rule),
     ]
     rows = []
-    for project in result["projects"]:
-        cost = int(project["cost_fen"] or 0)
+    for project in result.projects:
+        cost = project.cost_fen or 0
         rows.append(
             (
-                project["code"],
-                project["name"] or project["code"],
+                project.code,
+                project.name or project.code,
                 cost if currency == "CNY" else vote_money(cost, currency),
-                int(project["votes"]),
+                project.votes,
                 *(
-                    chosen["selected"].index(project["code"]) + 1
-                    if project["code"] in chosen["selected"]
+                    chosen.selected.index(project.code) + 1
+                    if project.code in chosen.selected
                     else None
                     for chosen in by_rule.values()
                 ),

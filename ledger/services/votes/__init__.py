@@ -12,8 +12,9 @@ once, stores it with the vote and carries it into the books: a passed owners' me
 open budget approves that budget; a participatory budget creates the selected projects as
 activities of its micro-fund book. A vote that failed changes nothing.
 
-Results are plain JSON-able dicts (stored in ``Vote.result``), so the CLI, the notices and the
-desktop app print the same figures; :func:`describe_result` gives translated lines.
+A result is a :class:`VoteResult`; its ``as_json()`` is the dict stored in ``Vote.result`` (and
+what ``compute_result``/``vote_result`` return), so the CLI, the notices and the desktop app
+print the same figures; :func:`describe_result` gives translated lines.
 """
 
 from ledger.services.votes._common import (
@@ -28,10 +29,15 @@ from ledger.services.votes._common import (
     VILLAGE_MEETING,
     VOTE_KINDS,
     YES_NO,
+    BallotChannel,
+    BudgetRule,
     ProjectSpec,
+    VoteKind,
+    VoteStatus,
     channel_label,
     kind_label,
     rule_label,
+    status_label,
 )
 from ledger.services.votes.ballots import (
     Voter,
@@ -49,15 +55,26 @@ from ledger.services.votes.finding import (
     vote_options,
 )
 from ledger.services.votes.pb_files import export_pb, import_pb
+from ledger.services.votes.result_types import (
+    BudgetPart,
+    HouseholdsPart,
+    OwnersCount,
+    OwnersPart,
+    ProjectVotes,
+    RuleTally,
+    VoteResult,
+    figure_from_json,
+)
 from ledger.services.votes.results import (
     close_vote,
     compute_result,
+    compute_vote_result,
     describe_result,
-    figure_from_json,
     outcome_label,
     passed,
     vote_money,
     vote_result,
+    vote_result_value,
 )
 from ledger.services.votes.setup import amend_vote, create_vote
 
@@ -73,13 +90,25 @@ __all__ = [
     "VILLAGE_MEETING",
     "VOTE_KINDS",
     "YES_NO",
+    "BallotChannel",
+    "BudgetPart",
+    "BudgetRule",
+    "HouseholdsPart",
+    "OwnersCount",
+    "OwnersPart",
     "ProjectSpec",
+    "ProjectVotes",
+    "RuleTally",
+    "VoteKind",
+    "VoteResult",
+    "VoteStatus",
     "Voter",
     "amend_vote",
     "ballot_count",
     "channel_label",
     "close_vote",
     "compute_result",
+    "compute_vote_result",
     "correct_ballot",
     "create_vote",
     "describe_result",
@@ -95,9 +124,11 @@ __all__ = [
     "record_ballot",
     "resolve_voter",
     "rule_label",
+    "status_label",
     "thresholds",
     "vote_ballots",
     "vote_money",
     "vote_options",
     "vote_result",
+    "vote_result_value",
 ]

@@ -20,7 +20,13 @@ from ledger.rules.ballots import check_budget_ballot, check_choice
 from ledger.rules.text import check_keepable, shorten
 from ledger.services.audit import record_event
 from ledger.services.property import unit_label
-from ledger.services.votes._common import CHANNELS, MEETING_KINDS, OWNERS_MEETING
+from ledger.services.votes._common import (
+    CHANNELS,
+    MEETING_KINDS,
+    OWNERS_MEETING,
+    BallotChannel,
+    VoteStatus,
+)
 from ledger.services.votes.finding import find_vote, vote_options
 
 
@@ -78,7 +84,7 @@ def resolve_voter(session: Session, vote: Vote, ref: str) -> Voter:
 
 
 def _open_for_ballots(vote: Vote, cast_on: dt.date) -> None:
-    if vote.status != "open":
+    if vote.status != VoteStatus.OPEN:
         raise InvalidInputError(
             _("Vote {id} is closed; no more ballots can be recorded.").format(id=vote.id)
         )
@@ -154,7 +160,7 @@ def record_ballot(
     choice: str | None = None,
     selection: Sequence[str] = (),
     points: Sequence[int] = (),
-    channel: str = "paper",
+    channel: str = BallotChannel.PAPER,
     proxy_name: str = "",
     cast_on: dt.date | None = None,
 ) -> Ballot:
@@ -173,14 +179,14 @@ def record_ballot(
             )
         )
     _open_for_ballots(vote, date)
-    if channel not in CHANNELS or channel == "import":
+    if channel not in CHANNELS or channel == BallotChannel.IMPORT:
         raise InvalidInputError(
             _("A ballot comes on paper, in person or by proxy; got “{channel}”.").format(
                 channel=channel
             )
         )
     proxy = check_keepable(" ".join(str(proxy_name).split()), _("The proxy's name"))[:100]
-    if channel == "proxy" and not proxy:
+    if channel == BallotChannel.PROXY and not proxy:
         raise InvalidInputError(_("A proxy ballot needs the name of the proxy (--proxy)."))
     who = resolve_voter(session, vote, voter)
     clean_choice, chosen, given = _check_content(session, vote, choice, selection, points)
@@ -196,7 +202,7 @@ def record_ballot(
         selection=json.dumps(list(chosen), ensure_ascii=False),
         points=json.dumps(list(given)),
         channel=channel,
-        proxy_name=proxy if channel == "proxy" else "",
+        proxy_name=proxy if channel == BallotChannel.PROXY else "",
         cast_on=date,
         recorded_by_id=actor.id or 0,
         recorded_at=utc_now_iso(),
@@ -251,7 +257,7 @@ def correct_ballot(
     keeps its voter and its date and counts its revisions."""
     require(actor.username, actor.role, Action.RECORD_BALLOTS)
     vote = find_vote(session, vote_id=vote_id)
-    if vote.status != "open":
+    if vote.status != VoteStatus.OPEN:
         raise InvalidInputError(
             _("Vote {id} is closed; its ballots can no longer be corrected.").format(id=vote.id)
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -17,10 +18,8 @@ from ledger.i18n import _
 from ledger.models import Activity, AppUser, Ballot, Budget, PropertyUnit, Vote
 from ledger.money import format_fen
 from ledger.rules.meetings import (
-    Figure,
     Matter,
     Outcome,
-    Threshold,
     owners_electorate,
     owners_meeting_result,
     residents_meeting_result,
@@ -32,46 +31,33 @@ from ledger.services.property import mark_budget_approved, unit_label
 from ledger.services.votes._common import (
     OWNERS_MEETING,
     PARTICIPATORY_BUDGET,
+    BallotChannel,
+    VoteStatus,
     kind_label,
     rule_label,
 )
 from ledger.services.votes.finding import find_vote, thresholds, vote_ballots, vote_options
+from ledger.services.votes.result_types import (
+    BudgetPart,
+    HouseholdsPart,
+    OwnersCount,
+    OwnersPart,
+    ProjectVotes,
+    RuleTally,
+    VoteResult,
+)
+
+#: The keyword arguments of :class:`VoteResult` for the part of a vote's kind.
+VoteParts = dict[str, Any]
 
 # --- results -----------------------------------------------------------------------------------
-
-
-def _figure_json(figure: Figure) -> dict[str, Any]:
-    bound = figure.threshold.bound
-    return {
-        "key": figure.key,
-        "label": figure.label,
-        "part": figure.part,
-        "whole": figure.whole,
-        "unit": figure.unit,
-        "threshold": f"{bound.numerator}/{bound.denominator}",
-        "inclusive": figure.threshold.inclusive,
-        "share": figure.text,
-        "passed": figure.passed,
-    }
-
-
-def figure_from_json(data: Mapping[str, Any]) -> Figure:
-    """A stored test of a result, back as a :class:`~ledger.rules.meetings.Figure`."""
-    return Figure(
-        key=data["key"],
-        label=data["label"],
-        part=data["part"],
-        whole=data["whole"],
-        unit=data["unit"],
-        threshold=Threshold(Fraction(data["threshold"]), data["inclusive"]),
-    )
 
 
 def _meeting_choices(ballots: Iterable[Ballot]) -> dict[str, str]:
     return {b.voter_key: b.choice or "" for b in ballots}
 
 
-def _owners_result(session: Session, vote: Vote) -> dict[str, Any]:
+def _owners_result(session: Session, vote: Vote) -> tuple[str, int, VoteParts]:
     units = session.exec(
         select(PropertyUnit).where(col(PropertyUnit.book_id) == vote.book_id)
     ).all()
@@ -80,24 +66,22 @@ def _owners_result(session: Session, vote: Vote) -> dict[str, Any]:
     )
     ballots = vote_ballots(session, vote_id=vote.id or 0)
     result = owners_meeting_result(electorate, _meeting_choices(ballots), vote.matter or "")
-    return {
-        "matter": result.matter.value,
-        "major": result.major,
-        "outcome": result.outcome.value,
-        "ballots": len(ballots),
-        "units": electorate.unit_count,
-        "owners": result.owner_count,
-        "total_area_dm2": result.total_area_dm2,
-        "participating_owners": result.participating_owners,
-        "participating_area_dm2": result.participating_area_dm2,
-        "yes": {"owners": result.yes_owners, "area_dm2": result.yes_area_dm2},
-        "no": {"owners": result.no_owners, "area_dm2": result.no_area_dm2},
-        "abstain": {"owners": result.abstain_owners, "area_dm2": result.abstain_area_dm2},
-        "figures": [_figure_json(f) for f in result.figures],
-    }
+    part = OwnersPart(
+        matter=result.matter.value,
+        major=result.major,
+        units=electorate.unit_count,
+        owners=result.owner_count,
+        total_area_dm2=result.total_area_dm2,
+        participating_owners=result.participating_owners,
+        participating_area_dm2=result.participating_area_dm2,
+        yes=OwnersCount(result.yes_owners, result.yes_area_dm2),
+        no=OwnersCount(result.no_owners, result.no_area_dm2),
+        abstain=OwnersCount(result.abstain_owners, result.abstain_area_dm2),
+    )
+    return result.outcome.value, len(ballots), {"owners": part, "figures": tuple(result.figures)}
 
 
-def _households_result(session: Session, vote: Vote) -> dict[str, Any]:
+def _households_result(session: Session, vote: Vote) -> tuple[str, int, VoteParts]:
     ballots = vote_ballots(session, vote_id=vote.id or 0)
     households = len(book_households(session, book_id=vote.book_id))
     counts = {c: sum(1 for b in ballots if b.choice == c) for c in ("yes", "no", "abstain")}
@@ -115,15 +99,14 @@ def _households_result(session: Session, vote: Vote) -> dict[str, Any]:
         quorum_inclusive=quorum.inclusive,
         majority_inclusive=majority.inclusive,
     )
-    return {
-        "outcome": result.outcome.value,
-        "ballots": len(ballots),
-        "households": households,
-        "yes": counts["yes"],
-        "no": counts["no"],
-        "abstain": counts["abstain"],
-        "figures": [_figure_json(f) for f in result.figures],
-    }
+    part = HouseholdsPart(
+        households=households, yes=counts["yes"], no=counts["no"], abstain=counts["abstain"]
+    )
+    return (
+        result.outcome.value,
+        len(ballots),
+        {"households": part, "figures": tuple(result.figures)},
+    )
 
 
 def _fen(amount: int | Fraction) -> int:
@@ -132,7 +115,7 @@ def _fen(amount: int | Fraction) -> int:
     return value.numerator
 
 
-def _budget_result(session: Session, vote: Vote) -> dict[str, Any]:
+def _budget_result(session: Session, vote: Vote) -> tuple[str, int, VoteParts]:
     options = vote_options(session, vote_id=vote.id or 0)
     # Tally in whole currency units as pabutools does: MES raises each voter's budget by one
     # unit (one yuan) at a time, so fen would give a different iteration.
@@ -155,67 +138,85 @@ def _budget_result(session: Session, vote: Vote) -> dict[str, Any]:
     }
     chosen = tallies[rule]
     imported = session.exec(
-        select(Ballot.id).where(col(Ballot.vote_id) == vote.id, col(Ballot.channel) == "import")
+        select(Ballot.id).where(
+            col(Ballot.vote_id) == vote.id, col(Ballot.channel) == BallotChannel.IMPORT.value
+        )
     ).first()
     # The voters of an imported election are the file's, not the book's households.
     households = 0 if imported else len(book_households(session, book_id=vote.book_id))
-    return {
-        "outcome": "selected" if chosen.selected else "nothing_selected",
-        "rule": rule,
-        "ballot_type": vote.ballot_type,
-        "ballots": len(ballots),
-        "households": households or None,
-        "currency": vote.currency,
-        "budget_fen": vote.budget_fen,
-        "projects": [
-            {
-                "code": o.code,
-                "name": o.name,
-                "cost_fen": o.cost_fen,
-                "votes": chosen.votes.get(o.code, 0),
-            }
+    part = BudgetPart(
+        rule=rule,
+        ballot_type=vote.ballot_type,
+        households=households or None,
+        currency=vote.currency,
+        budget_fen=vote.budget_fen or 0,
+        projects=tuple(
+            ProjectVotes(
+                code=o.code, name=o.name, cost_fen=o.cost_fen, votes=chosen.votes.get(o.code, 0)
+            )
             for o in options
-        ],
-        "selected": list(chosen.selected),
-        "used_fen": _fen(chosen.used),
-        "left_fen": _fen(chosen.left),
-        "tied": list(chosen.tied),
-        "by_rule": {
-            r: {"selected": list(t.selected), "used_fen": _fen(t.used)} for r, t in tallies.items()
+        ),
+        selected=tuple(chosen.selected),
+        used_fen=_fen(chosen.used),
+        left_fen=_fen(chosen.left),
+        tied=tuple(chosen.tied),
+        by_rule={
+            r: RuleTally(selected=tuple(t.selected), used_fen=_fen(t.used))
+            for r, t in tallies.items()
         },
-    }
+    )
+    outcome = "selected" if chosen.selected else "nothing_selected"
+    return outcome, len(ballots), {"budget": part}
+
+
+def compute_vote_result(session: Session, vote: Vote) -> VoteResult:
+    """The result of the ballots recorded so far, worked out from the register now."""
+    if vote.kind == OWNERS_MEETING:
+        outcome, ballots, parts = _owners_result(session, vote)
+    elif vote.kind == PARTICIPATORY_BUDGET:
+        outcome, ballots, parts = _budget_result(session, vote)
+    else:
+        outcome, ballots, parts = _households_result(session, vote)
+    return VoteResult(
+        vote=vote.id,
+        kind=vote.kind,
+        title=vote.title,
+        status=vote.status,
+        opens_on=vote.opens_on.isoformat(),
+        closes_on=vote.closes_on.isoformat(),
+        outcome=outcome,
+        ballots=ballots,
+        **parts,
+    )
 
 
 def compute_result(session: Session, vote: Vote) -> dict[str, Any]:
-    """The result of the ballots recorded so far, worked out from the register now."""
-    if vote.kind == OWNERS_MEETING:
-        body = _owners_result(session, vote)
-    elif vote.kind == PARTICIPATORY_BUDGET:
-        body = _budget_result(session, vote)
-    else:
-        body = _households_result(session, vote)
-    return {
-        "vote": vote.id,
-        "kind": vote.kind,
-        "title": vote.title,
-        "status": vote.status,
-        "opens_on": vote.opens_on.isoformat(),
-        "closes_on": vote.closes_on.isoformat(),
-        **body,
-    }
+    """:func:`compute_vote_result` as the JSON-able dict stored in ``Vote.result``."""
+    return compute_vote_result(session, vote).as_json()
 
 
 def vote_result(session: Session, *, vote_id: int) -> dict[str, Any]:
     """A closed vote's result as it was decided; an open vote's result so far (provisional)."""
     vote = find_vote(session, vote_id=vote_id)
-    if vote.status == "closed" and vote.result:
+    if vote.status == VoteStatus.CLOSED and vote.result:
         stored: dict[str, Any] = json.loads(vote.result)
         return stored
     return compute_result(session, vote)
 
 
-def passed(result: Mapping[str, Any]) -> bool:
+def vote_result_value(session: Session, *, vote_id: int) -> VoteResult:
+    """:func:`vote_result` as a typed value."""
+    return VoteResult.from_json(vote_result(session, vote_id=vote_id))
+
+
+def _typed(result: Mapping[str, Any] | VoteResult) -> VoteResult:
+    return result if isinstance(result, VoteResult) else VoteResult.from_json(result)
+
+
+def passed(result: Mapping[str, Any] | VoteResult) -> bool:
     """Whether a result decides something: a meeting passed, a budget selected projects."""
+    if isinstance(result, VoteResult):
+        return result.passed
     return result.get("outcome") in (Outcome.PASSED.value, "selected")
 
 
@@ -226,7 +227,7 @@ def close_vote(
     books (see the module doc). Returns the result."""
     require(actor.username, actor.role, Action.MANAGE_VOTES)
     vote = find_vote(session, vote_id=vote_id)
-    if vote.status != "open":
+    if vote.status != VoteStatus.OPEN:
         raise InvalidInputError(
             _("Vote {id} was closed on {date}.").format(id=vote.id, date=vote.closed_at)
         )
@@ -239,12 +240,12 @@ def close_vote(
                 "--closes) while it has no ballots."
             ).format(id=vote.id, closes=vote.closes_on.isoformat(), date=closed_on.isoformat())
         )
-    vote.status = "closed"
+    vote.status = VoteStatus.CLOSED.value
     vote.closed_by_id = actor.id
     vote.closed_at = utc_now_iso()
-    result = compute_result(session, vote)
-    result["closed_on"] = closed_on.isoformat()
-    result["effects"] = _carry_into_books(session, vote, result, actor) if passed(result) else {}
+    computed = replace(compute_vote_result(session, vote), closed_on=closed_on.isoformat())
+    effects = _carry_into_books(session, vote, computed, actor) if computed.passed else {}
+    result = replace(computed, effects=effects).as_json()
     vote.result = json.dumps(result, ensure_ascii=False, sort_keys=True)
     session.add(vote)
     session.flush()
@@ -255,16 +256,16 @@ def close_vote(
         object_type="vote",
         object_id=vote.id or 0,
         detail={
-            "outcome": result["outcome"],
-            "ballots": result["ballots"],
-            "effects": result["effects"],
+            "outcome": computed.outcome,
+            "ballots": computed.ballots,
+            "effects": effects,
         },
     )
     return result
 
 
 def _carry_into_books(
-    session: Session, vote: Vote, result: Mapping[str, Any], actor: AppUser
+    session: Session, vote: Vote, result: VoteResult, actor: AppUser
 ) -> dict[str, Any]:
     if vote.kind == OWNERS_MEETING and vote.budget_year is not None:
         budget = session.exec(
@@ -291,16 +292,18 @@ def _carry_into_books(
 
 
 def _fund_projects(
-    session: Session, vote: Vote, result: Mapping[str, Any], actor: AppUser
+    session: Session, vote: Vote, result: VoteResult, actor: AppUser
 ) -> list[dict[str, Any]]:
     # Imported here: microfund imports many services, and only closing a budget needs it.
     from ledger.services.microfund import add_activity  # noqa: PLC0415
 
     options = {o.code: o for o in vote_options(session, vote_id=vote.id or 0)}
     made = []
-    date = dt.date.fromisoformat(result["closed_on"])
+    assert result.closed_on is not None
+    assert result.budget is not None
+    date = dt.date.fromisoformat(result.closed_on)
     date = min(max(date, vote.closes_on), dt.date(date.year, 12, 31))
-    for code in result["selected"]:
+    for code in result.budget.selected:
         option = options[code]
         name = (option.name or option.code)[:100]
         if session.exec(
@@ -332,30 +335,31 @@ def _fund_projects(
 # --- describing a result -----------------------------------------------------------------------
 
 
-def _votes_text(result: Mapping[str, Any]) -> str:
-    if result["kind"] == OWNERS_MEETING:
+def _votes_text(result: VoteResult) -> str:
+    if result.owners is not None:
         return _(
             "Ballots: {ballots} of {owners} owners — yes {yes}, no {no}, abstain {abstain}."
         ).format(
-            ballots=result["ballots"],
-            owners=result["owners"],
-            yes=result["yes"]["owners"],
-            no=result["no"]["owners"],
-            abstain=result["abstain"]["owners"],
+            ballots=result.ballots,
+            owners=result.owners.owners,
+            yes=result.owners.yes.owners,
+            no=result.owners.no.owners,
+            abstain=result.owners.abstain.owners,
         )
+    assert result.households is not None
     return _(
         "Ballots: {ballots} of {households} households — yes {yes}, no {no}, abstain {abstain}."
     ).format(
-        ballots=result["ballots"],
-        households=result["households"],
-        yes=result["yes"],
-        no=result["no"],
-        abstain=result["abstain"],
+        ballots=result.ballots,
+        households=result.households.households,
+        yes=result.households.yes,
+        no=result.households.no,
+        abstain=result.households.abstain,
     )
 
 
-def outcome_label(result: Mapping[str, Any]) -> str:
-    outcome = result["outcome"]
+def outcome_label(result: Mapping[str, Any] | VoteResult) -> str:
+    outcome = result.outcome if isinstance(result, VoteResult) else result["outcome"]
     if outcome == "selected":
         return _("projects selected")
     if outcome == "nothing_selected":
@@ -363,26 +367,27 @@ def outcome_label(result: Mapping[str, Any]) -> str:
     return _(Outcome(outcome).label)
 
 
-def describe_result(result: Mapping[str, Any]) -> list[str]:
+def describe_result(result: Mapping[str, Any] | VoteResult) -> list[str]:
     """Translated lines stating a result: the vote, the counts, every test with its threshold
     and pass/fail (meetings) or the selected projects and the budget used (budgets), the
     outcome, and what it did in the books."""
+    value = _typed(result)
     lines = [
         _("Vote {id} ({kind}): {title}").format(
-            id=result["vote"], kind=kind_label(result["kind"]), title=result["title"]
+            id=value.vote, kind=kind_label(value.kind), title=value.title
         )
     ]
-    if result["status"] != "closed" and "closed_on" not in result:
+    if value.status != VoteStatus.CLOSED and value.closed_on is None:
         lines.append(_("The vote is still open: this is the count so far."))
-    if result["kind"] == PARTICIPATORY_BUDGET:
-        lines.extend(_describe_budget(result))
+    if value.budget is not None:
+        lines.extend(_describe_budget(value.budget, value.ballots))
     else:
-        if result["kind"] == OWNERS_MEETING:
-            lines.append(_("Matter: {matter}").format(matter=_(Matter(result["matter"]).label)))
-        lines.append(_votes_text(result))
-        lines.extend(figure_from_json(f).describe() for f in result["figures"])
-    lines.append(_("Outcome: {outcome}").format(outcome=outcome_label(result)))
-    effects = result.get("effects") or {}
+        if value.owners is not None:
+            lines.append(_("Matter: {matter}").format(matter=_(Matter(value.owners.matter).label)))
+        lines.append(_votes_text(value))
+        lines.extend(f.describe() for f in value.figures)
+    lines.append(_("Outcome: {outcome}").format(outcome=outcome_label(value)))
+    effects = value.effects or {}
     if "budget_approved" in effects:
         lines.append(
             _("The {year} open budget is approved by this vote.").format(
@@ -398,39 +403,39 @@ def describe_result(result: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _describe_budget(result: Mapping[str, Any]) -> list[str]:
-    names = {p["code"]: p for p in result["projects"]}
+def _describe_budget(budget: BudgetPart, ballots: int) -> list[str]:
+    names = {p.code: p for p in budget.projects}
     turnout = (
         _("Ballots: {ballots} of {households} households.").format(
-            ballots=result["ballots"], households=result["households"]
+            ballots=ballots, households=budget.households
         )
-        if result.get("households")
-        else _("Ballots: {ballots}.").format(ballots=result["ballots"])
+        if budget.households
+        else _("Ballots: {ballots}.").format(ballots=ballots)
     )
     lines = [
         turnout,
-        _("Rule: {rule}").format(rule=rule_label(result["rule"])),
+        _("Rule: {rule}").format(rule=rule_label(budget.rule)),
         _("Budget {budget}, used {used}, left {left}.").format(
-            budget=vote_money(result["budget_fen"], result["currency"]),
-            used=vote_money(result["used_fen"], result["currency"]),
-            left=vote_money(result["left_fen"], result["currency"]),
+            budget=vote_money(budget.budget_fen, budget.currency),
+            used=vote_money(budget.used_fen, budget.currency),
+            left=vote_money(budget.left_fen, budget.currency),
         ),
     ]
-    for n, code in enumerate(result["selected"], start=1):
+    for n, code in enumerate(budget.selected, start=1):
         project = names[code]
         lines.append(
             _("{n}. {code} {name} — votes: {votes}, cost: {cost}").format(
                 n=n,
                 code=code,
-                name=project["name"] or code,
-                votes=project["votes"],
-                cost=vote_money(project["cost_fen"] or 0, result["currency"]),
+                name=project.name or code,
+                votes=project.votes,
+                cost=vote_money(project.cost_fen or 0, budget.currency),
             )
         )
-    if len(result["tied"]) > 1:
+    if len(budget.tied) > 1:
         lines.append(
             _("Tied for the most votes: {options}; the tie goes to the smallest id.").format(
-                options=", ".join(result["tied"])
+                options=", ".join(budget.tied)
             )
         )
     return lines

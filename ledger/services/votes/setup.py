@@ -42,6 +42,7 @@ from ledger.services.votes._common import (
     VOTE_KINDS,
     YES_NO,
     ProjectSpec,
+    VoteStatus,
     _book,
 )
 from ledger.services.votes.finding import ballot_count, find_vote, vote_options
@@ -502,7 +503,7 @@ def _rules_of(vote: Vote, options: Sequence[ProjectSpec]) -> dict[str, Any]:
 
 
 def _refuse_if_started(session: Session, vote: Vote) -> None:
-    if vote.status != "open":
+    if vote.status != VoteStatus.OPEN:
         raise InvalidInputError(
             _("Vote {id} is closed; its rules and result can no longer change.").format(id=vote.id)
         )
