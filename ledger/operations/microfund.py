@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.access import Action
 from ledger.i18n import _
+from ledger.money import format_fen
 from ledger.operations import SECRET, Operation
 
 if TYPE_CHECKING:
@@ -22,12 +23,6 @@ if TYPE_CHECKING:
 
     from ledger.models import AppUser
     from ledger.services.microfund import ExpenseView, ReceiptView
-
-
-def _money(fen: int) -> str:
-    from ledger.money import format_fen  # noqa: PLC0415
-
-    return format_fen(fen)
 
 
 def _fund_book(session: Session, ref: str) -> int:
@@ -175,7 +170,7 @@ class DonationRecorded:
             "Recorded donation receipt {number}: {amount} from {donor}, posted as {voucher}."
         ).format(
             number=r.number,
-            amount=_money(r.amount_fen),
+            amount=format_fen(r.amount_fen),
             donor=r.donor_name,
             voucher=r.voucher_number,
         )
@@ -244,7 +239,7 @@ class ActivityAdded:
 
     def sentence(self) -> str:
         return _("Added activity {id} “{name}” with a budget of {budget}.").format(
-            id=self.id, name=self.name, budget=_money(self.budget_fen)
+            id=self.id, name=self.name, budget=format_fen(self.budget_fen)
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -354,12 +349,12 @@ class ExpenseRecorded:
         e = self.expense
         if self.posted:
             return _("Recorded expense {id} ({amount}) and posted it as {voucher}.").format(
-                id=e.id, amount=_money(e.amount_fen), voucher=e.voucher_number
+                id=e.id, amount=format_fen(e.amount_fen), voucher=e.voucher_number
             )
         return _(
             "Recorded expense {id} ({amount}); it waits for {n} approvers other than you "
             "(gongzhang approve --expense {id})."
-        ).format(id=e.id, amount=_money(e.amount_fen), n=e.approvals_required)
+        ).format(id=e.id, amount=format_fen(e.amount_fen), n=e.approvals_required)
 
     def as_json(self) -> dict[str, Any]:
         return expense_json(self.expense)

@@ -17,18 +17,13 @@ from typing import TYPE_CHECKING, Any
 from ledger.access import Action
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
+from ledger.money import format_fen
 from ledger.operations import SECRET, Operation, prove_approver
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from ledger.models import AppUser
-
-
-def _money(fen: int) -> str:
-    from ledger.money import format_fen  # noqa: PLC0415
-
-    return format_fen(fen)
 
 
 def _book_id(session: Session, ref: str | int) -> int:
@@ -140,7 +135,7 @@ class FeeRate:
     def sentence(self) -> str:
         if self.rate_fen_per_m2 > 0:
             return _("Property fee: {rate} per m² per month.").format(
-                rate=_money(self.rate_fen_per_m2)
+                rate=format_fen(self.rate_fen_per_m2)
             )
         return _("No property fee rate is set yet.")
 
@@ -187,12 +182,12 @@ class PeriodBilled:
             period=self.period,
             number=self.number,
             units=self.units,
-            rate=_money(self.rate_fen_per_m2),
-            total=_money(self.billed_fen),
+            rate=format_fen(self.rate_fen_per_m2),
+            total=format_fen(self.billed_fen),
         )
         if self.prepaid_applied_fen:
             text += "\n" + _("{amount} of it was settled from prepayments.").format(
-                amount=_money(self.prepaid_applied_fen)
+                amount=format_fen(self.prepaid_applied_fen)
             )
         return text
 
@@ -258,21 +253,23 @@ class FeesCollected:
     def sentence(self) -> str:
         lines = [
             _("Received {amount} from {unit} in {number}.").format(
-                amount=_money(self.amount_fen), unit=self.unit, number=self.number
+                amount=format_fen(self.amount_fen), unit=self.unit, number=self.number
             )
         ]
         lines += [
-            "  " + _("{period}: {amount}").format(period=period, amount=_money(fen))
+            "  " + _("{period}: {amount}").format(period=period, amount=format_fen(fen))
             for period, fen in self.settled
         ]
         if self.prepaid_fen:
             lines.append(
                 _("{amount} is more than the unit owed and is kept as a prepayment.").format(
-                    amount=_money(self.prepaid_fen)
+                    amount=format_fen(self.prepaid_fen)
                 )
             )
         if self.owed_fen:
-            lines.append(_("The unit still owes {amount}.").format(amount=_money(self.owed_fen)))
+            lines.append(
+                _("The unit still owes {amount}.").format(amount=format_fen(self.owed_fen))
+            )
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:
@@ -393,9 +390,9 @@ class RemunerationPosted:
         return _("Remuneration for {period} in {number}: {basis} × {rate} = {amount}.").format(
             period=self.period,
             number=self.number,
-            basis=_money(self.basis_fen),
+            basis=format_fen(self.basis_fen),
             rate=format_bp(self.rate_bp),
-            amount=_money(self.amount_fen),
+            amount=format_fen(self.amount_fen),
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -489,7 +486,7 @@ class BudgetDrafted:
 
     def sentence(self) -> str:
         return _("Drafted the {year} budget: {n} lines, {total} in all. It needs approval.").format(
-            year=self.year, n=self.lines, total=_money(self.total_fen)
+            year=self.year, n=self.lines, total=format_fen(self.total_fen)
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -652,7 +649,7 @@ class Transferred:
             "Gift of {amount} from the {period} remuneration: {from_number} in "
             "“{from_book}”, {to_number} in “{to_book}”."
         ).format(
-            amount=_money(self.amount_fen),
+            amount=format_fen(self.amount_fen),
             period=self.period,
             from_number=self.from_number,
             from_book=self.from_book,
