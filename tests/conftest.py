@@ -26,9 +26,12 @@ from ledger.services.users import create_user, get_user
 def _database_of_this_worker(url: str | None) -> str | None:
     """With pytest-xdist, each worker gets a database of its own on the server (the tests
     empty theirs before each test): ``…/gongzhang_test`` becomes ``…/gongzhang_test_gw0``,
-    made if missing. Set in the environment too, for the processes the tests start."""
+    made if missing. Set in the environment too, for the processes the tests start: those
+    import this module again and must use that database as it is, not derive another."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not url or not worker or url.startswith("sqlite"):
+        return url
+    if os.environ.get("GONGZHANG_TEST_DB_OF_WORKER") == worker:
         return url
     from sqlalchemy.engine import make_url
 
@@ -44,6 +47,7 @@ def _database_of_this_worker(url: str | None) -> str | None:
     engine.dispose()
     own = base.set(database=name).render_as_string(hide_password=False)
     os.environ["GONGZHANG_TEST_DB"] = own
+    os.environ["GONGZHANG_TEST_DB_OF_WORKER"] = worker
     return own
 
 
