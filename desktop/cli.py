@@ -274,15 +274,22 @@ def cmd_close(args: argparse.Namespace) -> int:
 
 
 def cmd_balance(args: argparse.Namespace) -> int:
+    from ledger import quickread
     from ledger.dates import parse_date
-    from ledger.services.balances import trial_balance
-    from ledger.services.books import find_book
 
     at = parse_date(args.at) if args.at else None
-    with open_from(args) as ledger, ledger.read() as s:
-        book = find_book(s, args.book)
-        tb = trial_balance(s, book_id=book.id or 0, at=at)
-        name = book.name
+    # The ordinary case (a ledger file at the current schema) is read without SQLAlchemy.
+    quick = quickread.trial_balance(args.path, args.book, at=at, busy_timeout=args.wait)
+    if quick is not None:
+        name, tb = quick[0].name, quick[1]
+    else:
+        from ledger.services.balances import trial_balance
+        from ledger.services.books import find_book
+
+        with open_from(args) as ledger, ledger.read() as s:
+            book = find_book(s, args.book)
+            tb = trial_balance(s, book_id=book.id or 0, at=at)
+            name = book.name
     shown = [a for a in tb.accounts if args.all or a.debit_fen or a.credit_fen]
     if args.json:
         emit_json(

@@ -36,11 +36,11 @@ from ledger.errors import (
 )
 from ledger.i18n import _
 from ledger.models import LedgerMeta
+from ledger.schema_version import APP_MARKER, SCHEMA_HEAD, VERSION_TABLE
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-APP_MARKER = "gongzhang"
 #: The row every writer locks first on a database server (see :meth:`Ledger.write`).
 WRITER_LOCK = select(LedgerMeta.key).where(col(LedgerMeta.key) == "app").with_for_update()
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -48,12 +48,6 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 #: every copy (backup) of it shares and no other ledger has.
 LEDGER_ID_KEY = "ledger_id"
 DEFAULT_BUSY_TIMEOUT_S = 10.0
-#: The newest schema revision (the last file in ``ledger/migrations/versions``); a test keeps it
-#: equal to alembic's head. A ledger whose ``alembic_version`` holds exactly this needs no
-#: migration, and opening it does not import alembic.
-SCHEMA_HEAD = "0006"
-#: Alembic's own table of the revisions a database is at.
-VERSION_TABLE = "alembic_version"
 
 
 def default_ledger_path() -> Path:

@@ -61,6 +61,8 @@ HEAVY_FOR_HELP = {
     "alembic",
 }
 HEAVY_FOR_BALANCE = {"alembic", "PySide6", "reportlab", "openpyxl", "pabutools"}
+#: A ledger file at the current schema is read with the standard library's sqlite3 alone.
+HEAVY_FOR_BALANCE_OF_A_FILE = HEAVY_FOR_BALANCE | {"sqlalchemy", "sqlmodel", "pydantic"}
 
 
 @pytest.mark.parametrize(
@@ -90,13 +92,34 @@ def test_help_stays_translated(tmp_path: Path) -> None:
     assert "print the version of Gongzhang and exit" in english
 
 
-def test_balance_on_an_up_to_date_ledger_loads_no_migrations_qt_or_reports(
+def test_balance_of_an_up_to_date_ledger_file_loads_no_orm_migrations_qt_or_reports(
     tmp_path: Path,
 ) -> None:
     ledger = str(tmp_path / "books.sqlite")
     assert main(["init", ledger]) == 0
     assert main(["book", "add", ledger, "--kind", "micro_fund", "--name", "微基金"]) == 0
     code, modules, out = loaded_by(tmp_path, "--lang", "en", "balance", ledger, "--book", "1")
+    assert code == 0, out
+    assert "Balanced." in out
+    assert modules & HEAVY_FOR_BALANCE_OF_A_FILE == set()
+    # By name too; a book that is not there takes the usual way and its usual message.
+    code, modules, out = loaded_by(tmp_path, "--lang", "en", "balance", ledger, "--book", "微基金")
+    assert code == 0, out
+    assert "“微基金”" in out
+    assert modules & HEAVY_FOR_BALANCE_OF_A_FILE == set()
+    code, modules, _out = loaded_by(tmp_path, "--lang", "en", "balance", ledger, "--book", "9")
+    assert code == 1
+    assert "sqlalchemy" in modules
+
+
+def test_balance_through_a_database_url_loads_no_migrations_qt_or_reports(
+    tmp_path: Path,
+) -> None:
+    ledger = tmp_path / "books.sqlite"
+    assert main(["init", str(ledger)]) == 0
+    assert main(["book", "add", str(ledger), "--kind", "micro_fund", "--name", "微基金"]) == 0
+    url = f"sqlite:///{ledger}"
+    code, modules, out = loaded_by(tmp_path, "--lang", "en", "balance", url, "--book", "1")
     assert code == 0, out
     assert "Balanced." in out
     assert modules & HEAVY_FOR_BALANCE == set()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledger.db import SCHEMA_HEAD, open_ledger, schema_head
+from ledger.db import open_ledger, schema_head
+from ledger.schema_version import SCHEMA_HEAD
 
 
 def test_schema_head_is_the_newest_migration() -> None:
