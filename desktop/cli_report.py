@@ -102,7 +102,7 @@ def _plan(session: Session, period: Period) -> list[tuple[Book, str, int | None]
     """Every notice of the period: each book's periodic notices, and the result of each vote
     that closed within the period."""
     from ledger.services.books import list_books
-    from ledger.services.votes import list_votes
+    from ledger.services.votes import VoteStatus, list_votes
     from reports.notices.registry import kinds_for
 
     plan: list[tuple[Book, str, int | None]] = []
@@ -111,7 +111,7 @@ def _plan(session: Session, period: Period) -> list[tuple[Book, str, int | None]
         plan += [
             (book, "vote", v.id)
             for v in list_votes(session, book_id=book.id)
-            if v.status == "closed" and period.start <= v.closes_on <= period.end
+            if v.status == VoteStatus.CLOSED and period.start <= v.closes_on <= period.end
         ]
     return plan
 

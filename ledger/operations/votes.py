@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from ledger.models import AppUser, Vote
     from ledger.services.electorate import ImportSummary
-    from ledger.services.votes import ProjectSpec
+    from ledger.services.votes import ProjectSpec, VoteEffects
 
 #: Rows of a register's sheet, with their row numbers (``reports.electorate_xlsx.read_sheet``).
 Rows = Iterable[tuple[int, Sequence[object]]]
@@ -396,7 +396,7 @@ class VoteClosed:
     vote: int
     outcome: str
     ballots: int
-    effects: Mapping[str, Any]
+    effects: VoteEffects
     result: Mapping[str, Any]
 
     @property
@@ -423,7 +423,12 @@ class VoteClosed:
 
 
 def _close_vote(session: Session, actor: AppUser, request: CloseVote) -> VoteClosed:
-    from ledger.services.votes import VoteResult, close_vote, find_vote  # noqa: PLC0415
+    from ledger.services.votes import (  # noqa: PLC0415
+        VoteEffects,
+        VoteResult,
+        close_vote,
+        find_vote,
+    )
 
     vote_id = find_vote(session, vote_id=request.vote).id or 0
     result = close_vote(session, vote_id=vote_id, actor=actor, on=request.on)
@@ -432,7 +437,7 @@ def _close_vote(session: Session, actor: AppUser, request: CloseVote) -> VoteClo
         vote=vote_id,
         outcome=value.outcome,
         ballots=value.ballots,
-        effects=dict(value.effects or {}),
+        effects=value.effects or VoteEffects(),
         result=result,
     )
 

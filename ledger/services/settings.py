@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from ledger.access import Action, require
-from ledger.errors import InvalidInputError
+from ledger.domain import BookKind
+from ledger.errors import InvalidInputError, NotFoundError
 from ledger.i18n import N_, _
-from ledger.models import AppUser, BookSetting
+from ledger.models import AppUser, Book, BookSetting
 from ledger.money import format_fen, parse_money
 from ledger.rules.property import format_bp
 from ledger.services.audit import record_event
@@ -30,6 +31,23 @@ class Setting:
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[str, ...] = ()
+    #: What each choice is called (marked for translation), in the order of ``choices``.
+    choice_labels: tuple[str, ...] = ()
+    #: The kinds of book it belongs to (every kind when empty): the remuneration is a
+    #: trust-property book's, not a micro-fund's.
+    kinds: tuple[BookKind, ...] = ()
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+    def choice_label(self, value: str) -> str:
+        """A choice as people read it, in the interface language."""
+        if value in self.choices and self.choice_labels:
+            return _(self.choice_labels[self.choices.index(value)])
+        return value
+
+
+_TRUST = (BookKind.TRUST_PROPERTY,)
 
 
 #: Every setting a book can have. Amounts in fen, rates and shares in basis points (1% = 100).
@@ -48,6 +66,7 @@ SETTINGS: dict[str, Setting] = {
             N_("approvers needed for such an expense"),
             minimum=1,
             maximum=9,
+            kinds=(BookKind.MICRO_FUND,),
         ),
         Setting(
             "remuneration_rate_bp",
@@ -55,12 +74,15 @@ SETTINGS: dict[str, Setting] = {
             N_("remuneration rate"),
             minimum=0,
             maximum=10_000,
+            kinds=_TRUST,
         ),
         Setting(
             "remuneration_basis",
             "collected",
             N_("remuneration basis"),
             choices=("collected", "billed"),
+            choice_labels=(N_("fees collected"), N_("fees billed")),
+            kinds=_TRUST,
         ),
         Setting(
             "gift_share_bp",
@@ -68,8 +90,15 @@ SETTINGS: dict[str, Setting] = {
             N_("share of the remuneration given to the micro-fund"),
             minimum=0,
             maximum=10_000,
+            kinds=_TRUST,
         ),
-        Setting("fee_rate_fen_per_m2", 0, N_("property fee per m² per month"), minimum=0),
+        Setting(
+            "fee_rate_fen_per_m2",
+            0,
+            N_("property fee per m² per month"),
+            minimum=0,
+            kinds=_TRUST,
+        ),
     )
 }
 
@@ -110,7 +139,7 @@ def format_setting(key: str, value: int | str) -> str:
     (``15.00%``), a whole number or a choice as it is."""
     definition = _definition(key)
     if definition.choices:
-        return str(value)
+        return definition.choice_label(str(value))
     number = int(value)
     if _is_amount(key):
         return format_fen(number)
@@ -129,7 +158,9 @@ def parse_setting(key: str, text: str) -> int | str:
     definition = _definition(key)
     clean = unicodedata.normalize("NFKC", str(text)).strip()
     if definition.choices:
-        return clean
+        # A choice by its value (``billed``) or by its name as shown (``fees billed``).
+        named = {definition.choice_label(c): c for c in definition.choices}
+        return named.get(clean, clean)
     if _is_amount(key):
         return parse_money(clean).fen
     if key.endswith("_bp") and clean.endswith("%"):
@@ -152,10 +183,20 @@ def stored_value(session: Session, book_id: int, key: str) -> int | str:
     return get_int(session, book_id, key)
 
 
+def _kind_of(session: Session, book_id: int) -> str:
+    book = session.get(Book, book_id)
+    if book is None:
+        raise NotFoundError(_("There is no book number {id}.").format(id=book_id))
+    return book.kind
+
+
 def book_settings(session: Session, book_id: int) -> list[SettingRow]:
-    """Every setting of a book, in the order of :data:`SETTINGS`, with its default."""
+    """Every setting of a book's kind, in the order of :data:`SETTINGS`, with its default."""
+    kind = _kind_of(session, book_id)
     rows = []
     for key, definition in SETTINGS.items():
+        if not definition.applies_to(kind):
+            continue
         stored = stored_value(session, book_id, key)
         rows.append(
             SettingRow(
@@ -190,12 +231,24 @@ def set_setting(
     """Change a setting (an audit event records who, from what, to what)."""
     require(actor.username, actor.role, Action.MANAGE_BOOKS)
     definition = _definition(key)
+    kind = _kind_of(session, book_id)
+    if not definition.applies_to(kind):
+        raise InvalidInputError(
+            _("“{setting}” is not a setting of a {kind} book; its settings are: {keys}.").format(
+                setting=_(definition.label),
+                kind=BookKind(kind).label,
+                keys=", ".join(k for k, d in SETTINGS.items() if d.applies_to(kind)),
+            )
+        )
     if definition.choices:
         text = str(value)
         if text not in definition.choices:
             raise InvalidInputError(
                 _("{setting} must be one of: {choices}.").format(
-                    setting=_(definition.label), choices=", ".join(definition.choices)
+                    setting=_(definition.label),
+                    choices=", ".join(
+                        f"{c} ({definition.choice_label(c)})" for c in definition.choices
+                    ),
                 )
             )
     else:

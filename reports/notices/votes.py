@@ -26,6 +26,7 @@ from ledger.periods import Period, PeriodKind
 from ledger.rules.meetings import Matter
 from ledger.services.votes import (
     RuleTally,
+    VoteEffects,
     VoteResult,
     VoteStatus,
     channel_label,
@@ -112,22 +113,22 @@ def _channel_items(session: Session, vote_id: int) -> list[tuple[str, Cell, Cell
 def _effects(session: Session, vote: Vote, result: VoteResult) -> list[Section]:
     if vote.status != VoteStatus.CLOSED:
         return []
-    effects = result.effects or {}
+    effects = result.effects or VoteEffects()
     sections: list[Section] = []
-    if "budget_approved" in effects:
+    if effects.budget_approved is not None:
         sections.append(
             Paragraph(
                 _("The {year} open budget is approved by this vote.").format(
-                    year=effects["budget_approved"]
+                    year=effects.budget_approved
                 )
             )
         )
-    made = effects.get("activities") or []
+    made = effects.activities
     if made:
         names = {
             a.id: a.name
             for a in session.exec(
-                select(Activity).where(col(Activity.id).in_([m["activity"] for m in made]))
+                select(Activity).where(col(Activity.id).in_([m.activity for m in made]))
             )
         }
         sections.append(
@@ -140,10 +141,7 @@ def _effects(session: Session, vote: Vote, result: VoteResult) -> list[Section]:
                     Column(_("Project"), width=30),
                     Column(_("Budget (yuan)"), "money", total=True, width=14),
                 ),
-                rows=[
-                    (m["activity"], m["code"], names.get(m["activity"], ""), m["budget_fen"])
-                    for m in made
-                ],
+                rows=[(m.activity, m.code, names.get(m.activity, ""), m.budget_fen) for m in made],
                 total_label=_("Total"),
             )
         )

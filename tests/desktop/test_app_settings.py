@@ -3,6 +3,7 @@ the ledger holds it; a refused value changes nothing; a treasurer sees the value
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
 from desktop.app.database import Database
@@ -34,13 +35,24 @@ def test_an_administrator_changes_a_setting_and_the_ledger_holds_it(
     assert "CN¥2,500.00" in said.args[0]
     qtbot.waitUntil(lambda: "changed" in threshold.default.text(), timeout=5000)
     assert threshold.editor.text() == "CN¥2,500.00"
-    basis = page.rows["remuneration_basis"]
-    basis.editor.setCurrentIndex(basis.editor.findData("billed"))  # type: ignore[union-attr]
-    with qtbot.waitSignal(page.message, timeout=5000):
-        page.save("remuneration_basis")
+    # The micro-fund has no remuneration; the trust-property book (the demo's book 2) has.
+    assert "remuneration_basis" not in page.rows and "approvals_required" in page.rows
+    trust = SettingsPage(database, 2, "trust_property", user(database, "admin"))
+    qtbot.addWidget(trust)
+    trust.refresh()
+    assert "approvals_required" not in trust.rows
+    basis = trust.rows["remuneration_basis"]
+    qtbot.waitUntil(lambda: basis.default.text() != "", timeout=5000)
+    assert isinstance(basis.editor, QComboBox)
+    names = [basis.editor.itemText(i) for i in range(basis.editor.count())]
+    assert names == ["fees collected", "fees billed"]
+    assert "fees collected" in basis.default.text()
+    basis.editor.setCurrentIndex(basis.editor.findData("billed"))
+    with qtbot.waitSignal(trust.message, timeout=5000):
+        trust.save("remuneration_basis")
     with database.ledger.read() as s:
         assert get_int(s, 1, "approval_threshold_fen") == 250_000
-        assert get_text(s, 1, "remuneration_basis") == "billed"
+        assert get_text(s, 2, "remuneration_basis") == "billed"
         assert verify_ledger(s) == []
 
 

@@ -34,6 +34,9 @@ def ledger(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     path = tmp_path / "community.sqlite"
     assert run(capsys, "init", str(path))[0] == 0
     assert run(capsys, "book", "add", str(path), "--kind", "micro_fund", "--name", "微基金")[0] == 0
+    assert (
+        run(capsys, "book", "add", str(path), "--kind", "trust_property", "--name", "物业")[0] == 0
+    )
     assert run(capsys, "user", "add", str(path), "--username", "li", "--role", "treasurer")[0] == 0
     return path
 
@@ -45,7 +48,12 @@ def test_list_shows_each_setting_with_its_default(
     assert code == 0
     assert "Settings of “微基金”" in out
     assert "approval_threshold_fen" in out and "CN¥1,000.00" in out
-    assert "30.00%" in out and "changed from the default" not in out
+    assert "changed from the default" not in out
+    assert "gift_share_bp" not in out  # a micro-fund has no remuneration to give from
+    code, out, _err = run(capsys, "setting", "list", str(ledger), "--book", "物业", "--user", "li")
+    assert code == 0
+    assert "gift_share_bp" in out and "30.00%" in out and "fees collected" in out
+    assert "approvals_required" not in out
 
 
 def test_an_administrator_sets_a_setting_and_list_shows_it(
@@ -60,12 +68,12 @@ def test_an_administrator_sets_a_setting_and_list_shows_it(
         "“微基金”: expenses needing approval, from changed from CN¥1,000.00 to CN¥1,500.00.\n"
     )
     code, out, _err = run(
-        capsys, "setting", "set", str(ledger), "--book", "微基金", "--user", "admin",
+        capsys, "setting", "set", str(ledger), "--book", "物业", "--user", "admin",
         "gift_share_bp", "20%", "--json",
     )  # fmt: skip
     assert code == 0
     assert json.loads(out) == {
-        "book": "微基金",
+        "book": "物业",
         "key": "gift_share_bp",
         "label": "share of the remuneration given to the micro-fund",
         "before": 3000,
@@ -91,6 +99,13 @@ def test_an_administrator_sets_a_setting_and_list_shows_it(
         ("admin", "bogus", "5", "Unknown setting “bogus”"),
         ("admin", "approvals_required", "12", "must be between 1 and 9; got 12"),
         ("admin", "approvals_required", "many", "must be a whole number"),
+        (
+            "admin",
+            "gift_share_bp",
+            "20%",
+            "“share of the remuneration given to the micro-fund” "
+            "is not a setting of a Community micro-fund book",
+        ),
     ],
 )
 def test_a_refused_change_says_why_and_changes_nothing(

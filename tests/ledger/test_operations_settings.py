@@ -14,6 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col, select
 
 from ledger import i18n
+from ledger.domain import BookKind
 from ledger.errors import GongzhangError
 from ledger.models import AuditEvent
 from ledger.operations import Credentials, run
@@ -45,11 +46,11 @@ def dump(world: World) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-def refused(world: World, user: str, key: str, value: str) -> str:
+def refused(world: World, user: str, key: str, value: str, book: int | str | None = None) -> str:
     """The refusal's message; every row of every table is as it was."""
     before = dump(world)
     with pytest.raises(GongzhangError) as caught:
-        change(world, user, key, value)
+        change(world, user, key, value, book=book)
     assert dump(world) == before
     return str(caught.value)
 
@@ -136,13 +137,41 @@ def test_rates_are_typed_as_percentages_or_basis_points_and_choices_by_value(
         assert get_int(s, world.trust_id, "gift_share_bp") == 2550
         assert get_text(s, world.trust_id, "remuneration_basis") == "billed"
         rows = {r.key: r for r in book_settings(s, world.trust_id)}
-        assert list(rows) == list(SETTINGS)
+        assert list(rows) == [k for k in SETTINGS if k != "approvals_required"]
         assert (rows["gift_share_bp"].value, rows["gift_share_bp"].default) == ("25.50%", "30.00%")
         assert not rows["gift_share_bp"].is_default
         assert rows["approval_threshold_fen"].value == "CN¥1,000.00"
         assert rows["approval_threshold_fen"].is_default
-        assert rows["remuneration_basis"].value == "billed"
+        assert rows["remuneration_basis"].value == "fees billed"
+        # A choice is typed by its value or by its name as shown.
         assert verify_ledger(s) == []
+    changed = change(world, "admin", "remuneration_basis", "fees collected", book=world.trust_id)
+    assert (changed.before, changed.after) == ("billed", "collected")
+
+
+def test_each_book_has_the_settings_of_its_kind_and_no_other(world: World) -> None:
+    """The remuneration is a trust-property book's; the number of approvers of an expense is
+    the micro-fund's; the approval threshold of a manual entry is every book's."""
+    with world.ledger.read() as s:
+        assert [r.key for r in book_settings(s, world.fund_id)] == [
+            "approval_threshold_fen",
+            "approvals_required",
+        ]
+        assert [r.key for r in book_settings(s, world.village_id)] == ["approval_threshold_fen"]
+        assert [r.key for r in book_settings(s, world.trust_id)] == [
+            "approval_threshold_fen",
+            "remuneration_rate_bp",
+            "remuneration_basis",
+            "gift_share_bp",
+            "fee_rate_fen_per_m2",
+        ]
+    says = refused(world, "admin", "remuneration_rate_bp", "30%", book=world.fund_id)
+    assert says == (
+        "“remuneration rate” is not a setting of a Community micro-fund book; its settings "
+        "are: approval_threshold_fen, approvals_required."
+    )
+    says = refused(world, "admin", "approvals_required", "3", book=world.village_id)
+    assert "is not a setting of a" in says and "approval_threshold_fen." in says
 
 
 def test_only_an_administrator_changes_a_setting(world: World) -> None:
@@ -163,13 +192,19 @@ def test_only_an_administrator_changes_a_setting(world: World) -> None:
         ("approval_threshold_fen", "-1", "must be at least CN¥0.00; got -CN¥1.00"),
         ("gift_share_bp", "120%", "must be between 0.00% and 100.00%; got 120.00%"),
         ("gift_share_bp", "1.234%", "must be a percentage such as 15.5%"),
-        ("remuneration_basis", "whatever", "must be one of: collected, billed"),
+        (
+            "remuneration_basis",
+            "whatever",
+            "must be one of: collected (fees collected), billed (fees billed)",
+        ),
     ],
 )
 def test_a_bad_key_or_value_gives_one_message_and_changes_nothing(
     world: World, key: str, value: str, says: str
 ) -> None:
-    assert says in refused(world, "admin", key, value)
+    trust_only = {k for k, d in SETTINGS.items() if d.kinds == (BookKind.TRUST_PROPERTY,)}
+    book = world.trust_id if key in trust_only else world.fund_id
+    assert says in refused(world, "admin", key, value, book=book)
     with world.ledger.read() as s:
         assert verify_ledger(s) == []
 

@@ -32,7 +32,7 @@ from ledger.operations.votes import (
     ImportPb,
     RecordBallot,
 )
-from ledger.services.votes import OWNERS_MEETING, RESIDENTS_MEETING
+from ledger.services.votes import OWNERS_MEETING, RESIDENTS_MEETING, VoteEffects
 from tests.conftest import TEST_PASSWORD, World
 from tests.ledger.test_votes import (
     AFTER,
@@ -208,7 +208,8 @@ def test_a_passed_owners_meeting_approves_the_open_budget(world: World) -> None:
 
     closed = act(world, "committee", CLOSE_VOTE, CloseVote(vote=vote_id, on=AFTER))
     assert closed.outcome == "passed"
-    assert closed.effects == {"budget_approved": 2025}
+    assert closed.effects == VoteEffects(budget_approved=2025)
+    assert closed.as_json()["effects"] == {"budget_approved": 2025}
     assert "The 2025 open budget is approved by this vote." in closed.lines()
     budget = budget_row(world)
     assert (budget.status, budget.approved_by_vote_id) == ("approved", vote_id)

@@ -73,12 +73,13 @@ class SettingsPage(BookPage):
         grid.setColumnStretch(2, 1)
         grid.setHorizontalSpacing(16)
         self.rows: dict[str, SettingEditor] = {}
-        for line, (key, definition) in enumerate(SETTINGS.items()):
+        mine = [(k, d) for k, d in SETTINGS.items() if d.applies_to(self.book_kind)]
+        for line, (key, definition) in enumerate(mine):
             editor: QLineEdit | QComboBox
             if definition.choices:
                 editor = QComboBox()
                 for choice in definition.choices:
-                    editor.addItem(choice, choice)
+                    editor.addItem(definition.choice_label(choice), choice)
             else:
                 editor = QLineEdit()
                 editor.returnPressed.connect(lambda k=key: self.save(k))

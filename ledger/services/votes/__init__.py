@@ -56,12 +56,14 @@ from ledger.services.votes.finding import (
 )
 from ledger.services.votes.pb_files import export_pb, import_pb
 from ledger.services.votes.result_types import (
+    ActivityMade,
     BudgetPart,
     HouseholdsPart,
     OwnersCount,
     OwnersPart,
     ProjectVotes,
     RuleTally,
+    VoteEffects,
     VoteResult,
     figure_from_json,
 )
@@ -90,6 +92,7 @@ __all__ = [
     "VILLAGE_MEETING",
     "VOTE_KINDS",
     "YES_NO",
+    "ActivityMade",
     "BallotChannel",
     "BudgetPart",
     "BudgetRule",
@@ -99,6 +102,7 @@ __all__ = [
     "ProjectSpec",
     "ProjectVotes",
     "RuleTally",
+    "VoteEffects",
     "VoteKind",
     "VoteResult",
     "VoteStatus",

@@ -5,7 +5,7 @@ by ``--json``) and :meth:`VoteResult.from_json` reading such a dict back."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -123,6 +123,47 @@ class BudgetPart:
 
 
 @dataclass(frozen=True, slots=True)
+class ActivityMade:
+    """An activity a participatory budget's closing created for a selected project."""
+
+    activity: int
+    code: str
+    budget_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteEffects:
+    """What closing a vote did in the books: the open budget of a year approved (an owners'
+    meeting on it), or the activities created for the selected projects (a participatory
+    budget in yuan). Stored in ``Vote.result`` as ``{"budget_approved": 2025}`` or
+    ``{"activities": [...]}`` (``{}`` when it did nothing)."""
+
+    budget_approved: int | None = None
+    activities: tuple[ActivityMade, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.budget_approved is not None:
+            data["budget_approved"] = self.budget_approved
+        if self.activities:
+            data["activities"] = [
+                {"activity": a.activity, "code": a.code, "budget_fen": a.budget_fen}
+                for a in self.activities
+            ]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> VoteEffects:
+        return cls(
+            budget_approved=data.get("budget_approved"),
+            activities=tuple(
+                ActivityMade(activity=m["activity"], code=m["code"], budget_fen=m["budget_fen"])
+                for m in data.get("activities") or ()
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class VoteResult:
     """A vote's result: the vote, its outcome and ballots, and the part of its kind (``owners``,
     ``households`` or ``budget``); ``closed_on`` and ``effects`` once it is closed."""
@@ -140,7 +181,7 @@ class VoteResult:
     households: HouseholdsPart | None = None
     budget: BudgetPart | None = None
     closed_on: str | None = None
-    effects: Mapping[str, Any] | None = field(default=None)
+    effects: VoteEffects | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The result as the JSON-able dict stored in ``Vote.result``."""
@@ -211,7 +252,7 @@ class VoteResult:
         if self.closed_on is not None:
             data["closed_on"] = self.closed_on
         if self.effects is not None:
-            data["effects"] = dict(self.effects)
+            data["effects"] = self.effects.as_json()
         return data
 
     @classmethod
@@ -278,7 +319,7 @@ class VoteResult:
             households=households,
             budget=budget,
             closed_on=data.get("closed_on"),
-            effects=data.get("effects"),
+            effects=None if data.get("effects") is None else VoteEffects.from_json(data["effects"]),
         )
 
     @property

@@ -38,12 +38,14 @@ from ledger.services.votes._common import (
 )
 from ledger.services.votes.finding import find_vote, thresholds, vote_ballots, vote_options
 from ledger.services.votes.result_types import (
+    ActivityMade,
     BudgetPart,
     HouseholdsPart,
     OwnersCount,
     OwnersPart,
     ProjectVotes,
     RuleTally,
+    VoteEffects,
     VoteResult,
 )
 
@@ -244,7 +246,9 @@ def close_vote(
     vote.closed_by_id = actor.id
     vote.closed_at = utc_now_iso()
     computed = replace(compute_vote_result(session, vote), closed_on=closed_on.isoformat())
-    effects = _carry_into_books(session, vote, computed, actor) if computed.passed else {}
+    effects = (
+        _carry_into_books(session, vote, computed, actor) if computed.passed else VoteEffects()
+    )
     result = replace(computed, effects=effects).as_json()
     vote.result = json.dumps(result, ensure_ascii=False, sort_keys=True)
     session.add(vote)
@@ -258,7 +262,7 @@ def close_vote(
         detail={
             "outcome": computed.outcome,
             "ballots": computed.ballots,
-            "effects": effects,
+            "effects": effects.as_json(),
         },
     )
     return result
@@ -266,7 +270,7 @@ def close_vote(
 
 def _carry_into_books(
     session: Session, vote: Vote, result: VoteResult, actor: AppUser
-) -> dict[str, Any]:
+) -> VoteEffects:
     if vote.kind == OWNERS_MEETING and vote.budget_year is not None:
         budget = session.exec(
             select(Budget).where(
@@ -275,7 +279,7 @@ def _carry_into_books(
         ).first()
         if budget is None or budget.status != "draft":
             # Approved meanwhile by other means: the vote confirms it and changes nothing.
-            return {}
+            return VoteEffects()
         mark_budget_approved(
             session,
             budget=budget,
@@ -285,20 +289,20 @@ def _carry_into_books(
             ),
             vote_id=vote.id,
         )
-        return {"budget_approved": budget.year}
+        return VoteEffects(budget_approved=budget.year)
     if vote.kind == PARTICIPATORY_BUDGET and vote.currency == "CNY":
-        return {"activities": _fund_projects(session, vote, result, actor)}
-    return {}
+        return VoteEffects(activities=_fund_projects(session, vote, result, actor))
+    return VoteEffects()
 
 
 def _fund_projects(
     session: Session, vote: Vote, result: VoteResult, actor: AppUser
-) -> list[dict[str, Any]]:
+) -> tuple[ActivityMade, ...]:
     # Imported here: microfund imports many services, and only closing a budget needs it.
     from ledger.services.microfund import add_activity  # noqa: PLC0415
 
     options = {o.code: o for o in vote_options(session, vote_id=vote.id or 0)}
-    made = []
+    made: list[ActivityMade] = []
     assert result.closed_on is not None
     assert result.budget is not None
     date = dt.date.fromisoformat(result.closed_on)
@@ -327,9 +331,10 @@ def _fund_projects(
             note=_("Selected by vote {id}").format(id=vote.id),
             vote_id=vote.id,
         )
-        made.append({"activity": activity.id, "code": code, "budget_fen": activity.budget_fen})
+        assert activity.id is not None
+        made.append(ActivityMade(activity=activity.id, code=code, budget_fen=activity.budget_fen))
     session.flush()
-    return made
+    return tuple(made)
 
 
 # --- describing a result -----------------------------------------------------------------------
@@ -387,17 +392,17 @@ def describe_result(result: Mapping[str, Any] | VoteResult) -> list[str]:
         lines.append(_votes_text(value))
         lines.extend(f.describe() for f in value.figures)
     lines.append(_("Outcome: {outcome}").format(outcome=outcome_label(value)))
-    effects = value.effects or {}
-    if "budget_approved" in effects:
+    effects = value.effects or VoteEffects()
+    if effects.budget_approved is not None:
         lines.append(
             _("The {year} open budget is approved by this vote.").format(
-                year=effects["budget_approved"]
+                year=effects.budget_approved
             )
         )
-    for made in effects.get("activities", []):
+    for made in effects.activities:
         lines.append(
             _("Activity {id} created for project {code} with a budget of {amount}.").format(
-                id=made["activity"], code=made["code"], amount=format_fen(made["budget_fen"])
+                id=made.activity, code=made.code, amount=format_fen(made.budget_fen)
             )
         )
     return lines
