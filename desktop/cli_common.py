@@ -111,29 +111,6 @@ def approver_password(args: argparse.Namespace) -> str | None:
     return given
 
 
-def approver_of(session: Session, args: argparse.Namespace) -> AppUser | None:
-    """The approver named with --approver, proven with their own password ($GONGZHANG_APPROVER_
-    PASSWORD, or asked on the terminal); they sign the approval with their own key."""
-    from ledger.record import also_acting
-    from ledger.services.users import authenticate
-
-    if not args.approver:
-        return None
-    given = os.environ.get("GONGZHANG_APPROVER_PASSWORD")
-    if given is None and sys.stdin.isatty():
-        given = getpass.getpass(_("Password for {user}: ").format(user=args.approver))
-    if given is None:
-        raise PermissionDeniedError(
-            _(
-                "An approval needs the approver {user}'s own password: they type it when asked "
-                "(on a terminal), or it is given in GONGZHANG_APPROVER_PASSWORD."
-            ).format(user=args.approver)
-        )
-    approver = authenticate(session, args.approver, given)
-    also_acting(session, approver)
-    return approver
-
-
 def stdin_line(args: argparse.Namespace, index: int) -> str:
     """Line ``index`` of standard input (read once; a password per line, newline removed)."""
     lines: list[str] | None = getattr(args, "_stdin_lines", None)

@@ -9,64 +9,42 @@ from desktop.cli_common import (
     EXIT_OK,
     Commands,
     actor,
-    approver_of,
+    approver_password,
     book_arg,
-    emit_json,
     ledger_arg,
     open_from,
+    password_of,
+    show,
 )
 from desktop.progress import Progress
 from ledger.i18n import _
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ledger.imports import import_entries, read_entry_file
-    from ledger.services.books import find_book
+    from ledger.imports import read_entry_file
+    from ledger.operations import Credentials
+    from ledger.operations.entries import ImportEntries, import_entries
 
     entry_file = read_entry_file(args.file)  # the whole file is checked before the ledger opens
+    request = ImportEntries.of(
+        args.book,
+        entry_file,
+        batch_size=args.batch,
+        approver=args.approver,
+        approver_password=approver_password(args),
+    )
     with open_from(args) as ledger:
         with ledger.read() as s:
-            book_id = find_book(s, args.book).id or 0
-            username = actor(s, args).username
-            found = approver_of(s, args)
-            approver = found.username if found else None
+            username = actor(s, args).username  # asked once, proven once
+        credentials = Credentials(username, password_of(args, username))
         bar = Progress(_("Importing"), total=len(entry_file.drafts))
         try:
-            result = import_entries(
-                ledger,
-                book_id=book_id,
-                entry_file=entry_file,
-                username=username,
-                approver_name=approver,
-                batch_size=args.batch,
-                progress=lambda done, _total: bar.update(done),
+            outcome = import_entries(
+                ledger, credentials, request, progress=lambda done, _total: bar.update(done)
             )
         finally:
             bar.finish()
-    if args.json:
-        emit_json(
-            {
-                "import_id": result.import_id,
-                "entries_total": result.entries_total,
-                "entries_posted": result.entries_posted,
-                "entries_before": result.entries_before,
-            }
-        )
-    elif result.entries_posted == 0:
-        print(
-            _("Nothing to do: all {total} entries of this file were imported before.").format(
-                total=result.entries_total
-            )
-        )
-    elif result.resumed:
-        print(
-            _(
-                "Continued an interrupted import: {posted} more entries posted, "
-                "{total} of {total} now in the books."
-            ).format(posted=result.entries_posted, total=result.entries_total)
-        )
-    else:
-        print(_("Imported {total} entries.").format(total=result.entries_total))
+    show(args, outcome)
     return EXIT_OK
 
 

@@ -23,7 +23,7 @@ import hashlib
 import io
 import json
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +31,6 @@ from sqlmodel import Session, col, select
 
 from ledger.clock import utc_now_iso
 from ledger.dates import parse_date
-from ledger.db import Ledger
 from ledger.errors import GongzhangError, InvalidInputError, LedgerFileError
 from ledger.i18n import _
 from ledger.models import AppUser, Book, EntryImport
@@ -39,7 +38,6 @@ from ledger.money import parse_money
 from ledger.services.audit import record_event
 from ledger.services.books import find_book
 from ledger.services.entries import EntryDraft, PostingLine, post_entries
-from ledger.services.users import get_user
 
 DEFAULT_BATCH = 500
 MAX_BATCH = 10_000
@@ -62,21 +60,6 @@ class EntryFile:
     sha256: str
     drafts: list[EntryDraft]
     content_sha256: str = ""
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    import_id: str
-    entries_total: int
-    #: Entries posted by this run (0 when the import had already finished).
-    entries_posted: int
-    #: Entries already in the books from earlier runs of the same import.
-    entries_before: int
-    resumed: bool
-
-
-class _TrialRollbackError(Exception):
-    """Rolls back the trial posting of the whole file."""
 
 
 def _header_key(text: str) -> str:
@@ -211,107 +194,105 @@ def _earlier_import_id(book: Book, entry_file: EntryFile) -> str:
     return hashlib.sha256(f"{book.uid}\n{entry_file.sha256}".encode()).hexdigest()
 
 
-def import_entries(
-    ledger: Ledger,
-    *,
-    book_id: int,
-    entry_file: EntryFile,
-    username: str,
-    approver_name: str | None = None,
-    batch_size: int = DEFAULT_BATCH,
-    progress: Callable[[int, int], None] | None = None,
-) -> ImportResult:
-    """Post the entries of ``entry_file`` into a book, ``batch_size`` per transaction.
+def begun_import(session: Session, book: Book, entry_file: EntryFile) -> EntryImport | None:
+    """The import of these entries into this book, if it was begun before (under its id, or
+    under the id an earlier version gave it)."""
+    record = session.get(EntryImport, import_id_of(book, entry_file))
+    if record is None:
+        record = session.get(EntryImport, _earlier_import_id(book, entry_file))
+    return record
 
-    A first run checks the whole file against the book by posting it all in a transaction that
-    is then rolled back, so a bad line anywhere refuses the import before anything is written.
-    ``progress(done, total)`` is told after each committed batch; if it raises, the import stops
-    there (committed batches stay, and running the import again continues after them).
-    """
+
+def check_batch_size(batch_size: int) -> None:
     if not 1 <= batch_size <= MAX_BATCH:
         raise InvalidInputError(
             _("The batch size must be between 1 and {most} entries.").format(most=MAX_BATCH)
         )
+
+
+def check_whole_file(
+    session: Session,
+    *,
+    book_id: int,
+    entry_file: EntryFile,
+    actor: AppUser,
+    approver: AppUser | None,
+) -> None:
+    """Post every entry of the file, with the same checks as the real run (accounts, closed
+    periods, approvals, roles). The caller rolls the transaction back: this only finds, before
+    the first batch is committed, a bad line anywhere in the file."""
+    post_entries(
+        session,
+        book_id=book_id,
+        drafts=entry_file.drafts,
+        actor=actor,
+        approver=approver,
+        manual=True,
+    )
+
+
+@dataclass(frozen=True)
+class BatchPosted:
+    """Where an import stands after one batch."""
+
+    import_id: str
+    entries_total: int
+    #: Entries in the books now, and before this batch.
+    entries_done: int
+    entries_before: int
+
+
+def post_next_batch(
+    session: Session,
+    *,
+    book_id: int,
+    entry_file: EntryFile,
+    batch_size: int,
+    actor: AppUser,
+    approver: AppUser | None,
+) -> BatchPosted:
+    """Post the next ``batch_size`` entries of an import, in the caller's transaction, and move
+    its ``entries_done`` forward in the same transaction; the import's record is begun by its
+    first batch. Its row is locked first: two runs of the same import cannot post one batch."""
+    check_batch_size(batch_size)
+    book = find_book(session, book_id)
     drafts = entry_file.drafts
     total = len(drafts)
-    with ledger.read() as s:
-        book = find_book(s, book_id)
-        import_id = import_id_of(book, entry_file)
-        known = s.get(EntryImport, import_id) is not None
-        if not known and s.get(EntryImport, _earlier_import_id(book, entry_file)) is not None:
-            import_id, known = _earlier_import_id(book, entry_file), True
-    if not known:
-        _check_whole_file(ledger, book_id, drafts, username, approver_name)
-    with ledger.write() as s:
-        record = s.get(EntryImport, import_id)  # another run may have begun it meanwhile
-        if record is None:
-            actor = get_user(s, username)
-            record = EntryImport(
-                import_id=import_id,
-                book_id=book_id,
-                source_name=entry_file.name[:400],
-                entries_total=total,
-                started_by_id=actor.id or 0,
-                started_at=utc_now_iso(),
-            )
-            s.add(record)
-            record_event(
-                s,
-                actor=actor,
-                action="import.started",
-                object_type="entry_import",
-                object_id=import_id,
-                detail={"book": book_id, "file": entry_file.name, "entries": total},
-            )
-        before = record.entries_done
-    done = before
-    while done < total:
-        with ledger.write() as s:
-            # The import's row lock: two runs of the same import cannot post the same batch.
-            record = s.exec(
-                select(EntryImport).where(col(EntryImport.import_id) == import_id).with_for_update()
-            ).one()
-            done = record.entries_done
-            if done >= total:
-                break
-            chunk = drafts[done : done + batch_size]
-            actor, approver = _people(s, username, approver_name)
-            post_entries(
-                s, book_id=book_id, drafts=chunk, actor=actor, approver=approver, manual=True
-            )
-            done += len(chunk)
-            record.entries_done = done
-            if done == total:
-                record.finished_at = utc_now_iso()
-            s.add(record)
-        if progress is not None:
-            progress(done, total)
-    return ImportResult(import_id, total, done - before, before, resumed=before > 0)
-
-
-def _people(
-    session: Session, username: str, approver_name: str | None
-) -> tuple[AppUser, AppUser | None]:
-    actor = get_user(session, username)
-    approver = get_user(session, approver_name) if approver_name else None
-    return actor, approver
-
-
-def _check_whole_file(
-    ledger: Ledger,
-    book_id: int,
-    drafts: list[EntryDraft],
-    username: str,
-    approver_name: str | None,
-) -> None:
-    """Post everything in a transaction that is rolled back: the same checks as the real run
-    (accounts, closed periods, approvals, roles), before the first batch is committed."""
-    try:
-        with ledger.write() as s:
-            actor, approver = _people(s, username, approver_name)
-            post_entries(
-                s, book_id=book_id, drafts=drafts, actor=actor, approver=approver, manual=True
-            )
-            raise _TrialRollbackError
-    except _TrialRollbackError:
-        return
+    begun = begun_import(session, book, entry_file)
+    if begun is None:
+        begun = EntryImport(
+            import_id=import_id_of(book, entry_file),
+            book_id=book_id,
+            source_name=entry_file.name[:400],
+            entries_total=total,
+            started_by_id=actor.id or 0,
+            started_at=utc_now_iso(),
+        )
+        session.add(begun)
+        record_event(
+            session,
+            actor=actor,
+            action="import.started",
+            object_type="entry_import",
+            object_id=begun.import_id,
+            detail={"book": book_id, "file": entry_file.name, "entries": total},
+        )
+        session.flush()
+    record = session.exec(
+        select(EntryImport)
+        .where(col(EntryImport.import_id) == begun.import_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    before = record.entries_done
+    chunk = drafts[before : before + batch_size]
+    if chunk:
+        post_entries(
+            session, book_id=book_id, drafts=chunk, actor=actor, approver=approver, manual=True
+        )
+        record.entries_done = before + len(chunk)
+        if record.entries_done == total:
+            record.finished_at = utc_now_iso()
+        session.add(record)
+        session.flush()
+    return BatchPosted(record.import_id, total, record.entries_done, before)

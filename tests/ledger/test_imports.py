@@ -3,12 +3,15 @@ known by its import id so that a second run continues or does nothing."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlmodel import col, func, select
 
 from ledger import imports
+from ledger.db import Ledger
 from ledger.errors import (
     AccountError,
     ClosedPeriodError,
@@ -17,13 +20,39 @@ from ledger.errors import (
     LedgerFileError,
     PermissionDeniedError,
 )
-from ledger.imports import import_entries, read_entry_file
+from ledger.imports import DEFAULT_BATCH, EntryFile, read_entry_file
 from ledger.models import AuditEvent, Entry, EntryImport, Posting
+from ledger.operations import Credentials
+from ledger.operations.entries import EntriesImported, ImportEntries
+from ledger.operations.entries import import_entries as import_through_the_door
 from ledger.services.books import close_period
 from ledger.verify import verify_ledger
-from tests.conftest import D, World
+from tests.conftest import TEST_PASSWORD, D, World
 
 HEADER = "ref,date,memo,account,amount\n"
+
+
+def import_entries(
+    ledger: Ledger,
+    *,
+    book_id: int,
+    entry_file: EntryFile,
+    username: str,
+    batch_size: int = DEFAULT_BATCH,
+    approver_name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EntriesImported:
+    """The import as a user runs it: signed in with their password, through the operation."""
+    request = ImportEntries.of(
+        book_id,
+        entry_file,
+        batch_size=batch_size,
+        approver=approver_name,
+        approver_password=TEST_PASSWORD if approver_name else None,
+    )
+    return import_through_the_door(
+        ledger, Credentials(username, TEST_PASSWORD), request, progress=progress
+    )
 
 
 def _csv(tmp_path: Path, body: str, name: str = "entries.csv", header: str = HEADER) -> Path:
@@ -291,3 +320,90 @@ def test_an_import_begun_under_the_file_bytes_id_is_continued(
     )
     assert (result.entries_posted, result.entries_before) == (2, 2)
     assert _counts(world)[0] == 4
+
+
+def test_each_batch_is_one_recorded_operation_that_keeps_the_file_not_its_entries(
+    world: World, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path, _donations(5), name="五月捐款.csv")
+    result = import_entries(
+        world.ledger,
+        book_id=world.fund_id,
+        entry_file=read_entry_file(path),
+        username="treasurer",
+        batch_size=2,
+    )
+    assert result.sentence() == "Imported 5 entries."
+    with world.ledger.read() as s:
+        recorded = s.exec(
+            select(AuditEvent)
+            .where(col(AuditEvent.object_type) == "entry.import")
+            .order_by(col(AuditEvent.seq))
+        ).all()
+        assert [e.action for e in recorded] == ["operation"] * 3  # batches of 2, 2 and 1
+        facts = json.loads(recorded[0].detail)
+        assert facts == {
+            "book": str(world.fund_id),
+            "file": "五月捐款.csv",
+            "sha256": read_entry_file(path).sha256,
+            "entries": 5,
+            "batch_size": 2,
+            "approver": None,
+        }
+        assert verify_ledger(s) == []
+
+
+def test_an_import_over_the_threshold_needs_its_approver_and_their_password(
+    world: World, tmp_path: Path
+) -> None:
+    big = "B1,2024-06-03,修缮工程款,510101,1500.00\nB1,,,1002,-1500.00\n"
+    entry_file = read_entry_file(_csv(tmp_path, _donations(2) + big))
+    before = _counts(world)
+    with pytest.raises(GongzhangError, match="approv"):
+        import_entries(
+            world.ledger, book_id=world.fund_id, entry_file=entry_file, username="treasurer"
+        )
+    assert _counts(world) == before
+    request = ImportEntries.of(
+        world.fund_id, entry_file, batch_size=1, approver="reviewer", approver_password="wrong-pw"
+    )
+    with pytest.raises(PermissionDeniedError, match="Wrong password"):
+        import_through_the_door(world.ledger, Credentials("treasurer", TEST_PASSWORD), request)
+    assert _counts(world) == before
+    result = import_entries(
+        world.ledger,
+        book_id=world.fund_id,
+        entry_file=entry_file,
+        username="treasurer",
+        approver_name="reviewer",
+        batch_size=1,
+    )
+    assert result.entries_posted == 3
+    with world.ledger.read() as s:
+        assert verify_ledger(s) == []  # the approver signed the record of each batch
+
+
+def test_the_password_is_checked_once_however_many_batches(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger.services import users
+
+    checks: list[str] = []
+    real = users.check_password
+
+    def counted(password: str, stored: str) -> bool:
+        checks.append(password)
+        return real(password, stored)
+
+    monkeypatch.setattr(users, "check_password", counted)
+    import_entries(
+        world.ledger,
+        book_id=world.fund_id,
+        entry_file=read_entry_file(_csv(tmp_path, _donations(12))),
+        username="treasurer",
+        batch_size=1,
+    )
+    assert len(checks) <= 1  # signed in before this test, or once for all 12 batches
+    # A wrong password is still wrong after a right one.
+    with world.ledger.read() as s, pytest.raises(PermissionDeniedError, match="Wrong password"):
+        users.authenticate(s, "treasurer", TEST_PASSWORD + "x")
