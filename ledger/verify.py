@@ -40,7 +40,9 @@ from ledger.models import (
 )
 from ledger.record import (
     BASELINE_ACTION,
+    PRIVATE,
     RECORD_ACTIONS,
+    RECORD_KEY,
     Replay,
     covered_tables,
     read_rows,
@@ -840,9 +842,14 @@ class _RecordCheck:
 
     def compare(self, conn: Any) -> list[Finding]:
         out: list[Finding] = []
+        # Private values (kept as keyed hashes) compared, and those that differ: if every one
+        # differs, the ledger's key was changed or removed — one finding says so.
+        private_seen = 0
+        private_wrong: list[Finding] = []
         secret = record_key(conn, create=False)
         for name, covered in covered_tables().items():
             want = self.replay.tables.get(name, {})
+            private = PRIVATE.get(name, frozenset())
             seen: set[tuple[Any, ...]] = set()
             for key, row in read_rows(conn, covered, secret=secret):
                 seen.add(key)
@@ -861,8 +868,10 @@ class _RecordCheck:
                     )
                     continue
                 for column in covered.columns:
+                    hidden = column in private and bool(expected.get(column))
+                    private_seen += hidden
                     if row.get(column) != expected.get(column):
-                        out.append(
+                        (private_wrong if hidden else out).append(
                             Finding(
                                 None,
                                 label,
@@ -893,6 +902,20 @@ class _RecordCheck:
                             ).format(row=shown),
                         )
                     )
+        if private_wrong and (not secret or len(private_wrong) == private_seen > 1):
+            out.append(
+                Finding(
+                    None,
+                    f"ledger_meta {RECORD_KEY}",
+                    _(
+                        "none of the {n} private values (names, contacts, notes, password "
+                        "hashes) matches the record of changes: the ledger's record key was "
+                        "removed or replaced outside Gongzhang, so they cannot be checked."
+                    ).format(n=private_seen),
+                )
+            )
+        else:
+            out.extend(private_wrong)
         return out
 
 

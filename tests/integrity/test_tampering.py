@@ -173,6 +173,14 @@ ATTACKS = {
         ["UPDATE app_user SET public_key = 'AAAA' WHERE username = 'wang.shenhe'"],
         ("app_user (id=3)", 'public_key is "AAAA"'),
     ),
+    "the record key replaced": (
+        ["UPDATE ledger_meta SET value = 'abcdef' || value WHERE key = 'record_key'"],
+        ("ledger_meta record_key", "none of the", "private values", "removed or replaced"),
+    ),
+    "the record key deleted": (
+        ["DELETE FROM ledger_meta WHERE key = 'record_key'"],
+        ("ledger_meta record_key", "none of the", "removed or replaced"),
+    ),
     "a closed period reopened": (
         ["UPDATE book SET closed_through = NULL WHERE id = 1"],
         ("book (id=1)", "closed_through is NULL", 'says "2024-11-30"'),
@@ -194,7 +202,7 @@ def test_the_tables_attacked_are_every_table_the_record_covers() -> None:
     """A new table must get an attack here (or a reason it needs none)."""
     from ledger.record import covered_tables
 
-    attacked_tables = {words[0].split(" ")[0] for _sql, words in ATTACKS.values()}
+    attacked_tables = {words[0].split(" ")[0] for _sql, words in ATTACKS.values()} - {"ledger_meta"}
     no_attack_needed = {
         # Each is covered the same way (a row of the record); one attack per kind of fact above
         # shows the mechanism, and test_every_covered_row_is_checked below shows each table.
@@ -258,6 +266,12 @@ def _change_of(table: object) -> tuple[str, str] | None:
 
 
 # --- the audit trail cut short ---------------------------------------------------------------------
+
+
+def test_one_private_value_changed_is_named_as_itself_not_as_the_record_key(books: Books) -> None:
+    plain, _digest = attacked(books, "UPDATE counterparty SET contact = 'x' WHERE id = 1")
+    assert said(plain, "counterparty (id=1)", "contact is")
+    assert not said(plain, "record_key")
 
 
 def test_deleting_the_newest_operation_and_rewriting_the_head_is_found(books: Books) -> None:
