@@ -134,7 +134,17 @@ def outcome_of(
     from ledger.operations import run
 
     with open_from(args) as ledger:
-        return run(ledger, lambda session: actor(session, args), operation, request)
+        return run(ledger, lambda session: _writer(session, args), operation, request)
+
+
+def _writer(session: Session, args: argparse.Namespace) -> AppUser:
+    """The acting user, proven, in a writing transaction: a user from before signing keys gets
+    one now (:func:`ledger.services.users.give_signing_key`)."""
+    from ledger.services.users import give_signing_key
+
+    user = actor(session, args)
+    give_signing_key(session, user, password_of(args, user.username))
+    return user
 
 
 def perform(args: argparse.Namespace, operation: Operation[Any, Any], request: object) -> int:

@@ -19,6 +19,8 @@ class SignedIn:
     username: str
     display_name: str
     role: str
+    #: A user from before signing keys: the app gives them one at sign-in.
+    needs_key: bool = False
 
     def may(self, action: Action) -> bool:
         """Whether the role may do ``action`` (the UI disables what this refuses; the services
@@ -34,4 +36,10 @@ class SignedIn:
 
 
 def signed_in(user: AppUser) -> SignedIn:
-    return SignedIn(user.id or 0, user.username, user.display_name, user.role)
+    return SignedIn(
+        user.id or 0,
+        user.username,
+        user.display_name,
+        user.role,
+        needs_key=user.public_key is None or user.signing_key is None,
+    )

@@ -37,7 +37,13 @@ from ledger.demo import build_demo
 from ledger.domain import Role
 from ledger.errors import GongzhangError
 from ledger.i18n import _
-from ledger.services.users import authenticate, create_user, list_users
+from ledger.services.users import (
+    authenticate,
+    create_user,
+    get_user,
+    give_signing_key,
+    list_users,
+)
 
 
 def demo_path() -> Path:
@@ -209,6 +215,10 @@ def open_main_window(
         try:
             with ledger.read() as s:
                 user = sign_in(s, username, password)
+            if user.needs_key:
+                # A user from before signing keys gets one at sign-in, as on the command line.
+                with ledger.write() as s:
+                    give_signing_key(s, get_user(s, user.username), password)
             break
         except GongzhangError as exc:
             plain_message(None, QMessageBox.Icon.Warning, _("Sign in"), str(exc))

@@ -129,10 +129,15 @@ def prove_approver(session: Session, name: str | None, password: str | None) -> 
 
 
 def sign_in(session: Session, credentials: Credentials) -> AppUser:
-    """The user the credentials prove (the ledger's only user when no name is given)."""
+    """The user the credentials prove (the ledger's only user when no name is given), in a
+    writing transaction: a user from before signing keys gets one here."""
     from ledger.errors import InvalidInputError  # noqa: PLC0415
     from ledger.i18n import _  # noqa: PLC0415
-    from ledger.services.users import authenticate, list_users  # noqa: PLC0415
+    from ledger.services.users import (  # noqa: PLC0415
+        authenticate,
+        give_signing_key,
+        list_users,
+    )
 
     name = credentials.username
     if not name:
@@ -144,7 +149,9 @@ def sign_in(session: Session, credentials: Credentials) -> AppUser:
                 )
             )
         name = users[0].username
-    return authenticate(session, name, credentials.password)
+    user = authenticate(session, name, credentials.password)
+    give_signing_key(session, user, credentials.password)  # a user from before keys
+    return user
 
 
 def run(

@@ -211,6 +211,23 @@ def authenticate(session: Session, username: str, password: str | None) -> AppUs
     return user
 
 
+def give_signing_key(session: Session, user: AppUser, password: str) -> bool:
+    """A user of a ledger from before signing keys, who has just proven their password in a
+    writing transaction, gets a key pair now (sealed under that password), so that what they do
+    from now on is signed and verification requires it. False when they had one already."""
+    if user.public_key is not None and user.signing_key is not None:
+        return False
+    user.public_key, user.signing_key = signing.new_key_pair(password)
+    session.add(user)
+    session.flush()
+    record_event(
+        session, actor=user, action="user.key_made", object_type="user",
+        object_id=user.id or 0, detail={"username": user.username},
+    )  # fmt: skip
+    signing.unlock(user.signing_key, password)
+    return True
+
+
 def change_password(session: Session, user: AppUser, old: str, new: str) -> AppUser:
     """A user changes their own password (修改密码): the old one proves it is them; their
     signing key is sealed again under the new one (the key itself stays)."""

@@ -158,3 +158,25 @@ def test_cancelling_the_sign_in_opens_nothing(
     monkeypatch.delenv("GONGZHANG_PASSWORD", raising=False)
     monkeypatch.setattr(start.SignInDialog, "exec", lambda _d: QDialog.DialogCode.Rejected)
     assert start.open_main_window(str(ledger_path)) is None
+
+
+def test_a_user_from_before_signing_keys_gets_one_at_sign_in(
+    qtbot: QtBot, ledger_path: Path
+) -> None:
+    from ledger.db import open_ledger
+    from ledger.record import also_acting
+
+    with open_ledger(ledger_path) as ledger:
+        with ledger.write() as s:
+            also_acting(s, authenticate(s, "admin", DEMO_PASSWORD))
+            old = get_user(s, "wang.shenhe")
+            old.public_key = old.signing_key = None
+            s.add(old)
+    window = start.open_main_window(str(ledger_path), "wang.shenhe", DEMO_PASSWORD)
+    assert window is not None
+    qtbot.addWidget(window)
+    window.close()
+    with open_ledger(ledger_path) as ledger, ledger.read() as s:
+        user = get_user(s, "wang.shenhe")
+        assert user.public_key is not None and user.signing_key is not None
+        assert verify_ledger(s) == []

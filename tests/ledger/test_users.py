@@ -9,6 +9,7 @@ import sys
 import pytest
 from sqlmodel import select
 
+from ledger import signing
 from ledger.access import PERMISSIONS, Action, may
 from ledger.domain import Role
 from ledger.errors import InvalidInputError, NotFoundError, PermissionDeniedError
@@ -226,3 +227,47 @@ def test_the_audit_trail_holds_no_password_hash_key_or_private_value(world: Worl
     for text in [*secret_texts, TEST_PASSWORD, *stored]:
         assert text not in trail, text
     assert "hmac:" in trail  # the private values are committed to, not left out
+
+
+def test_a_user_from_before_signing_keys_gets_one_when_they_next_write(world: World) -> None:
+    """A ledger upgraded from before keys has users with a password and no key: what they do
+    could not be required to carry their signature. Their next sign-in through the door gives
+    them a key pair, sealed under their password, and what they do from then on is signed."""
+    import json
+
+    from ledger.operations import Credentials, run
+    from ledger.operations.entries import POST_ENTRY, PostEntry
+    from ledger.record import CHANGES_ACTION, also_acting
+    from ledger.services.entries import PostingLine
+
+    with world.ledger.write() as s:
+        also_acting(s, world.user(s, "admin"))
+        old = world.user(s, "treasurer")
+        old.public_key = old.signing_key = None
+        s.add(old)
+    with world.ledger.read() as s:
+        assert verify_ledger(s) == []
+    lines = (PostingLine("1001", 10_000), PostingLine("410101", -10_000))
+    request = PostEntry(str(world.fund_id), dt.date(2024, 5, 3), "现金捐款", lines)
+    run(world.ledger, Credentials("treasurer", TEST_PASSWORD), POST_ENTRY, request)
+    with world.ledger.read() as s:
+        treasurer = world.user(s, "treasurer")
+        assert treasurer.public_key and treasurer.signing_key
+        made = s.exec(select(AuditEvent).where(AuditEvent.action == "user.key_made")).all()
+        assert [json.loads(e.detail) for e in made] == [{"username": "treasurer"}]
+        record = s.exec(
+            select(AuditEvent)
+            .where(AuditEvent.action == CHANGES_ACTION)
+            .order_by(AuditEvent.seq.desc())  # type: ignore[attr-defined]
+        ).first()
+        assert record is not None
+        assert str(treasurer.id) in json.loads(record.detail)["signatures"]
+        assert verify_ledger(s) == []
+        # The key opens with their password, and only with it.
+        assert signing.open_sealed(treasurer.signing_key, TEST_PASSWORD) is not None
+        assert signing.open_sealed(treasurer.signing_key, "not-the-password") is None
+    # Once is enough: a second write makes no second key.
+    run(world.ledger, Credentials("treasurer", TEST_PASSWORD), POST_ENTRY, request)
+    with world.ledger.read() as s:
+        made = s.exec(select(AuditEvent).where(AuditEvent.action == "user.key_made")).all()
+        assert len(made) == 1
