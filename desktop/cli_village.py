@@ -213,9 +213,10 @@ def cmd_distribute(args: argparse.Namespace) -> int:
     from ledger.dates import parse_date
     from ledger.money import parse_money
     from ledger.operations.village import DISTRIBUTE, Distribute
-    from ledger.rules.sharing import DEFAULT_WEIGHTS, parse_period, parse_weights
+    from ledger.periods import MONTH_OR_YEAR, Period
+    from ledger.rules.sharing import DEFAULT_WEIGHTS, parse_weights
 
-    span = parse_period(args.period)
+    span = Period.parse(args.period, allow=MONTH_OR_YEAR)
     request = Distribute(
         args.book,
         span.name,

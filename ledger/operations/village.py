@@ -361,11 +361,11 @@ class ProfitDistributed:
 
 
 def _distribute(session: Session, actor: AppUser, request: Distribute) -> ProfitDistributed:
-    from ledger.rules.sharing import parse_period  # noqa: PLC0415
+    from ledger.periods import MONTH_OR_YEAR, Period  # noqa: PLC0415
     from ledger.services.books import find_book  # noqa: PLC0415
     from ledger.services.sharing import distribute, period_profit  # noqa: PLC0415
 
-    span = parse_period(request.period)
+    span = Period.parse(request.period, allow=MONTH_OR_YEAR)
     book = find_book(session, request.book)
     approver = prove_approver(session, request.approver, request.approver_password)
     profit = request.profit_fen

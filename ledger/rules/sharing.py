@@ -28,7 +28,6 @@ from ledger.errors import InvalidAmountError, InvalidInputError
 from ledger.i18n import N_, _
 from ledger.money import MAX_FEN, allocate
 from ledger.money import format_fen as _money
-from ledger.periods import MONTH_OR_YEAR, Period
 from ledger.rules.text import shorten
 
 #: The whole profit, in basis points.
@@ -229,21 +228,6 @@ def share_for_year(rows: Mapping[int, int], year: int) -> int:
     if year < 1:
         raise InvalidInputError(_("Contract years start at 1; got {year}.").format(year=year))
     return rows.get(year, 0)
-
-
-# --------------------------------------------------------------------------------------------
-# Periods
-# --------------------------------------------------------------------------------------------
-
-
-def parse_period(text: str) -> Period:
-    """``2024`` → the year 2024; ``2024-12`` (also ``2024/12``, ``2024年12月``) → December.
-    Kept for one release: :meth:`ledger.periods.Period.parse` with ``allow=MONTH_OR_YEAR``.
-
-    >>> parse_period("2024-3").name
-    '2024-03'
-    """
-    return Period.parse(text, allow=MONTH_OR_YEAR)
 
 
 # --------------------------------------------------------------------------------------------

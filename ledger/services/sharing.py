@@ -47,7 +47,7 @@ from ledger.models import (
     columns,
 )
 from ledger.money import format_fen as _money
-from ledger.periods import Period
+from ledger.periods import MONTH_OR_YEAR, Period
 from ledger.rules.sharing import (
     DEFAULT_WEIGHTS,
     MAX_CONTRACT_YEARS,
@@ -58,7 +58,6 @@ from ledger.rules.sharing import (
     contract_year,
     exit_schedule,
     format_bp,
-    parse_period,
     share_for_year,
     split_profit,
 )
@@ -490,7 +489,7 @@ class DistributionReport:
 def period_profit(session: Session, *, book_id: int, period: str) -> int:
     """The book's profit for a period: income minus expenses of the postings dated in it."""
     village_book(session, book_id=book_id)
-    span = parse_period(period)
+    span = Period.parse(period, allow=MONTH_OR_YEAR)
     total = session.exec(
         select(func.sum(Posting.amount_fen))
         .join(Account, col(Account.id) == col(Posting.account_id))
@@ -508,7 +507,7 @@ def _overlapping(session: Session, book_id: int, span: Period) -> str | None:
     for (name,) in session.connection().execute(
         sa_select(col(Distribution.period)).where(col(Distribution.book_id) == book_id)
     ):
-        if parse_period(name).overlaps(span):
+        if Period.parse(name, allow=MONTH_OR_YEAR).overlaps(span):
             return str(name)
     return None
 
@@ -547,7 +546,7 @@ def distribute(
     """
     require(actor.username, actor.role, Action.POST_ENTRY)
     book = village_book(session, book_id=book_id)
-    span = parse_period(period)
+    span = Period.parse(period, allow=MONTH_OR_YEAR)
     if type(date) is not dt.date:
         raise InvalidInputError(_("The distribution needs a date (YYYY-MM-DD)."))
     if type(profit_fen) is int and profit_fen <= 0:
@@ -683,7 +682,7 @@ def list_distributions(session: Session, *, book_id: int) -> list[Distribution]:
 def distribution_report(session: Session, *, book_id: int, period: str) -> DistributionReport:
     """The distribution of a period with its per-household statement (households by id)."""
     book = village_book(session, book_id=book_id)
-    name = parse_period(period).name
+    name = Period.parse(period, allow=MONTH_OR_YEAR).name
     row = session.exec(
         select(Distribution).where(
             col(Distribution.book_id) == book_id, col(Distribution.period) == name

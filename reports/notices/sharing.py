@@ -18,9 +18,8 @@ from ledger.domain import AccountType
 from ledger.i18n import _
 from ledger.models import Account, Book, Distribution, ExitSchedule, Posting
 from ledger.money import format_fen
-from ledger.periods import Period
+from ledger.periods import MONTH_OR_YEAR, Period
 from ledger.rules.sharing import PART_LABELS, SPLIT_PARTS, format_bp
-from ledger.rules.sharing import parse_period as parse_sharing_period
 from ledger.services.sharing import DistributionReport, distribution_report
 from reports.notice import (
     Cell,
@@ -64,7 +63,7 @@ def distributions_in(session: Session, *, book_id: int, period: Period) -> list[
     ).all()
     out = []
     for row in rows:
-        span = parse_sharing_period(row.period)
+        span = Period.parse(row.period, allow=MONTH_OR_YEAR)
         inside = period.start <= span.start and span.end <= period.end
         if inside or period.start <= row.date <= period.end:
             out.append(row)

@@ -13,7 +13,6 @@ from ledger.errors import InvalidInputError
 from ledger.periods import ANY, MONTH, MONTH_OR_YEAR, Period, PeriodKind
 from ledger.rules.property import parse_period as parse_property_period
 from ledger.rules.property import period_bounds
-from ledger.rules.sharing import parse_period as parse_sharing_period
 from reports.notices.common import parse_report_period
 
 D = dt.date
@@ -24,6 +23,10 @@ REPORT_MESSAGE = (
     "“{}” is not a period; write a month (2024-11), a quarter (2024-Q4) or a year (2024)."
 )
 CLOSE_MESSAGE = "“{}” is not a month or a date; write YYYY-MM (2024-03) or YYYY-MM-DD."
+
+
+def parse_sharing_period(text: str) -> Period:
+    return Period.parse(text, allow=MONTH_OR_YEAR)
 
 
 def _refusal(call: object, text: str) -> str:

@@ -31,7 +31,6 @@ from ledger.rules.sharing import (
     contract_year,
     exit_schedule,
     format_bp,
-    parse_period,
     parse_share,
     parse_weights,
     share_for_year,
@@ -320,11 +319,6 @@ def test_weights_periods_and_percentages_as_typed() -> None:
         parse_weights("3:3:-3:1")
     with pytest.raises(InvalidInputError, match="not a split"):
         parse_weights("3:3:3")
-    assert parse_period("2024").end == D(2024, 12, 31)
-    assert parse_period("2024年2月") == parse_period("2024-02")
-    assert parse_period("2024-02").end == D(2024, 2, 29)
-    with pytest.raises(InvalidInputError, match="not a period"):
-        parse_period("2024-13")
     assert [format_bp(b) for b in (7000, 6650, 6325, 0, 10000)] == [
         "70%",
         "66.5%",

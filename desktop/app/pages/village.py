@@ -54,14 +54,13 @@ from ledger.operations.village import (
     SetHouseholdHolding,
     VillageHouseholdAdded,
 )
-from ledger.periods import Period
+from ledger.periods import MONTH_OR_YEAR, Period
 from ledger.rules.sharing import (
     BP_WHOLE,
     DEFAULT_WEIGHTS,
     PART_LABELS,
     SPLIT_PARTS,
     format_bp,
-    parse_period,
     parse_weights,
 )
 from ledger.services.sharing import (
@@ -435,7 +434,7 @@ def load_distributions(session: Session, book_id: int, period: str | None) -> Di
 
 
 def a_period(text: str) -> Period:
-    return parse_period(text)
+    return Period.parse(text, allow=MONTH_OR_YEAR)
 
 
 def weights_of(text: str) -> tuple[int, int, int, int]:
@@ -683,7 +682,7 @@ class DistributionsPage(BookPage):
         if span is None or self.data is None:
             return None
         for name, *_rest in self.data.periods:
-            if parse_period(name).overlaps(span):
+            if Period.parse(name, allow=MONTH_OR_YEAR).overlaps(span):
                 return (
                     _("The profit of {period} has already been distributed.")
                     if name == span.name
@@ -718,7 +717,7 @@ class DistributionsPage(BookPage):
         weights: tuple[int, ...] = DEFAULT_WEIGHTS,
     ) -> None:
         """Distribute ``period``'s profit (default: the book's income − expenses of it)."""
-        span = parse_period(period)
+        span = Period.parse(period, allow=MONTH_OR_YEAR)
 
         def done(distributed: ProfitDistributed) -> None:
             for field in (self.period, self.date, self.profit):
