@@ -4,7 +4,8 @@ table classes to load (about half its start-up).
 
 Only the ordinary case is answered here: a plain file path to an existing Gongzhang ledger at
 the current schema, and a book that exists. Anything else — a database server, a ledger to
-migrate, a file that is not a ledger, a book not found, any SQLite error — returns None, and the
+migrate, a file that is not a ledger, a book not found, a waiting time that is not a number of
+seconds, any SQLite error — returns None, and the
 command takes its usual way through :func:`ledger.db.open_ledger`, which gives the one message
 for each of those. The figures come from the same code either way (:mod:`ledger.balances`).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -37,7 +39,7 @@ def _reader(target: str, busy_timeout: float) -> Iterator[sqlite3.Connection | N
     """A read-only connection to the ledger file at ``target``, or None when it is not the
     ordinary case (see the module's docstring)."""
     text = os.fspath(target)
-    if "://" in text:
+    if "://" in text or not (busy_timeout >= 0 and math.isfinite(busy_timeout)):
         yield None
         return
     path = Path(text).expanduser()

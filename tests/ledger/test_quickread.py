@@ -82,6 +82,8 @@ def test_a_missing_book_a_missing_file_another_file_or_a_url_is_left_to_the_usua
     text.write_text("not a database", encoding="utf-8")
     assert quick(text) is None
     assert quick(f"sqlite:///{demo_path}") is None
+    for wait in (float("nan"), -1.0, float("inf")):  # the usual way says what --wait takes
+        assert quickread.trial_balance(str(demo_path), 1, at=None, busy_timeout=wait) is None
     # And reading changed nothing: the file is still the ledger it was.
     with open_ledger(demo_path) as ledger, ledger.read() as s:
         assert len(s.exec(select(Book)).all()) == 3
