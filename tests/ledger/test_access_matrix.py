@@ -1429,6 +1429,8 @@ READS: dict[str, Read] = {
 NOT_READS = {
     # Any signed-in user, for themselves: the old password is the right (tests/ledger/test_users).
     "users.change_password": "one's own password",
+    # The user themself, right after proving their password (tests/ledger/test_users).
+    "users.give_signing_key": "one's own key, at sign-in",
 }
 
 

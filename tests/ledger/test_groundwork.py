@@ -49,8 +49,8 @@ def test_settings_have_defaults_and_refuse_bad_values(world: World) -> None:
     for key, value, words in [
         ("remuneration_rate_bp", "12.5", "whole number"),
         ("remuneration_rate_bp", 10_001, "between 0.00% and 100.00%; got 100.01%"),
-        ("approvals_required", 0, "between 1 and 9"),
-        ("remuneration_basis", "promised", "one of: collected, billed"),
+        ("approvals_required", 0, "not a setting of a Trust-style property service book"),
+        ("remuneration_basis", "promised", "one of: collected .fees collected., billed"),
         ("colour", 1, "Unknown setting"),
     ]:
         with pytest.raises(InvalidInputError, match=words):
