@@ -44,7 +44,8 @@ class BulkInsert:
         return convert
 
     def execute(self) -> None:
-        """Write the collected rows (already converted) and forget them."""
+        """Write the collected rows (already converted) and start collecting afresh: the list
+        of the rows written (``rows`` before the call) is left as it was, for the caller."""
         if not self.rows:
             return
         dialect = self.conn.dialect
@@ -58,7 +59,8 @@ class BulkInsert:
         else:
             params = [dict(zip(self.names, row, strict=True)) for row in self.rows]
         self.conn.exec_driver_sql(compiled.string, params)
-        self.rows.clear()
+        self.rows = []
+        self.add = self.rows.append
 
 
 def _same(value: Any) -> Any:

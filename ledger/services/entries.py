@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from ledger.access import Action, require
-from ledger.bulk import BulkInsert
-from ledger.chain import PostingFacts, entry_hash, voucher_number
+from ledger.bulk import BulkInsert, stream_rows
+from ledger.chain import EntryHasher, PostingFacts, voucher_number
 from ledger.clock import today, utc_now_iso
 from ledger.domain import AccountType, BookKind
 from ledger.errors import (
@@ -50,7 +50,7 @@ from ledger.models import (
 from ledger.money import MAX_FEN, Money
 from ledger.money import format_fen as _money
 from ledger.record import also_acting
-from ledger.rules.text import check_keepable, shorten, unkeepable_character
+from ledger.rules.text import check_keepable, find_unkeepable, shorten
 from ledger.services.audit import record_event
 from ledger.services.settings import get_int
 
@@ -113,8 +113,10 @@ class EntryDraft:
     reverses_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PostedEntry:
+class PostedEntry(NamedTuple):
+    """A posted entry as :func:`post_entries` returns it (a named tuple: an import makes
+    hundreds of thousands, and a frozen dataclass costs several times as much to create)."""
+
     id: int
     book_id: int
     number: str
@@ -202,14 +204,18 @@ class _Validator:
         where = _("Entry {n} (“{memo}”): ").format(n=position, memo=str(draft.memo)[:30])
         return error(where + message)
 
-    def check(self, draft: EntryDraft, position: int) -> tuple[str, list[PostingFacts]]:
-        """The stripped memo and the posting facts of a valid draft; raises for an invalid one."""
+    def check(self, draft: EntryDraft, position: int) -> tuple[str, tuple[PostingFacts, ...]]:
+        """The stripped memo and the posting facts of a valid draft; raises for an invalid one.
+
+        The facts are a tuple of tuples of plain values, which the garbage collector stops
+        tracking at its first look: a batch's facts then never make it walk them again (as a
+        list each would be walked by every full collection until the batch is written)."""
         memo = draft.memo.strip() if isinstance(draft.memo, str) else ""
         date = draft.date
         if (
             not memo
             or len(memo) > MAX_MEMO_LENGTH
-            or unkeepable_character(memo) is not None
+            or find_unkeepable(memo) is not None
             or type(date) is not dt.date
             or date < MIN_ENTRY_DATE
             or (self.closed is not None and date <= self.closed)
@@ -220,6 +226,7 @@ class _Validator:
         known = self.counterparties
         facts: list[PostingFacts] = []
         total = 0
+        add = facts.append
         for line_no, line in enumerate(draft.lines, start=1):
             fen = line.amount_fen
             cp = line.counterparty_id
@@ -234,7 +241,7 @@ class _Validator:
                 or (cp is not None and cp not in known)
             ):
                 account = self._check_line(line_no, line, position, draft)
-            facts.append((line_no, account.code, fen, cp))
+            add((line_no, account.code, fen, cp))
             total += fen
         if total != 0:
             debits = sum(f[2] for f in facts if f[2] > 0)
@@ -250,7 +257,7 @@ class _Validator:
                 position,
                 draft,
             )
-        return memo, facts
+        return memo, tuple(facts)
 
     def _check_header(self, draft: EntryDraft, memo: str, position: int) -> None:
         if not memo:
@@ -512,14 +519,25 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
     entries = BulkInsert(conn, _ENTRY_TABLE, _ENTRY_COLUMNS)
     postings = BulkInsert(conn, _POSTING_TABLE, _POSTING_COLUMNS)
     to_db_date = entries.converter("date")
+    hasher = EntryHasher(book_uid, recorded_by, approved_by, recorded_at)
+    check = validator.check
+    add_entry = entries.add
+    # A date's ISO text (hashed) and its value for the database, once per date.
+    days: dict[dt.date, tuple[str, Any]] = {}
     next_seq: dict[int, int] = {}
     claimed: set[int] = set()
-    pending: list[tuple[int, int, int, dt.date, Any, str, str, list[PostingFacts]]] = []
+    # Beside each entry's row: its postings' facts and its date.
+    rows = entries.rows
+    all_facts: list[tuple[PostingFacts, ...]] = []
+    add_facts = all_facts.append
+    dates: list[dt.date] = []
+    add_date = dates.append
     for position, draft in enumerate(drafts, start=1):
-        memo, facts = validator.check(draft, position)
+        memo, facts = check(draft, position)
         reverses = None
-        if draft.reverses_id is not None:
-            reverses = _reversal_target(session, book, draft.reverses_id, claimed)
+        reverses_id = draft.reverses_id
+        if reverses_id is not None:
+            reverses = _reversal_target(session, book, reverses_id, claimed)
         date = draft.date
         year = date.year
         seq = next_seq.get(year)
@@ -532,22 +550,12 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
             seq = (highest or 0) + 1
         next_seq[year] = seq + 1
         chain_index += 1
-        digest = entry_hash(
-            book_uid,
-            year,
-            seq,
-            chain_index,
-            date.isoformat(),
-            memo,
-            recorded_by,
-            approved_by,
-            recorded_at,
-            reverses,
-            facts,
-            prev,
-        )
-        db_date = to_db_date(date)
-        entries.add(
+        day = days.get(date)
+        if day is None:
+            days[date] = day = (date.isoformat(), to_db_date(date))
+        digest = hasher(year, seq, chain_index, day[0], memo, reverses, facts, prev)
+        db_date = day[1]
+        add_entry(
             (
                 book_pk,
                 year,
@@ -559,35 +567,49 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
                 actor_id,
                 approver_id,
                 recorded_at,
-                draft.reverses_id,
+                reverses_id,
                 prev,
                 digest,
             )
         )
-        pending.append((year, seq, chain_index, date, db_date, memo, digest, facts))
+        add_facts(facts)
+        add_date(date)
         prev = digest
-    if not pending:
+    if not rows:
         return []
     # Plain executemany (no RETURNING, which SQLite can only do one row at a time here); the ids
-    # are then read back by chain position, which the book lock makes ours alone.
+    # are then read back in chain order: the new entries hold the chain positions from the
+    # first one on, which the book lock makes ours alone.
+    first_index = rows[0][3]
     entries.execute()
-    first_index = pending[0][2]
-    by_index: dict[int, int] = dict(
-        conn.execute(
-            sa_select(*columns(Entry.chain_index, Entry.id)).where(
-                col(Entry.book_id) == book_pk, col(Entry.chain_index) >= first_index
-            )
-        ).all()
-    )
+    ids = [
+        row[0]
+        for row in stream_rows(
+            conn,
+            sa_select(col(Entry.id))
+            .where(col(Entry.book_id) == book_pk, col(Entry.chain_index) >= first_index)
+            .order_by(col(Entry.chain_index)),
+        )
+    ]
+    if len(ids) != len(rows):
+        raise RuntimeError(f"{len(rows)} entries posted, {len(ids)} found in the chain")
     account_ids = {code: a.id for code, a in validator.accounts.items()}
     posted: list[PostedEntry] = []
-    add_posting = postings.add
-    for year, seq, index, date, db_date, memo, digest, facts in pending:
-        entry_id = by_index[index]
-        for line_no, code, fen, cp in facts:
-            add_posting((entry_id, book_pk, line_no, account_ids[code], fen, db_date, cp))
-        posted.append(
-            PostedEntry(entry_id, book_pk, voucher_number(year, seq), date, memo, index, digest)
+    add_posted = posted.append
+    add_postings = postings.rows.extend
+    for entry_id, row, facts, date in zip(ids, rows, all_facts, dates, strict=True):
+        db_date = row[4]
+        add_postings(
+            [
+                (entry_id, book_pk, line_no, account_ids[code], fen, db_date, cp)
+                for line_no, code, fen, cp in facts
+            ]
+        )
+        # row: book, year, seq, chain index, date, memo, … hash (see _ENTRY_COLUMNS)
+        add_posted(
+            PostedEntry(
+                entry_id, book_pk, voucher_number(row[1], row[2]), date, row[5], row[3], row[12]
+            )
         )
     postings.execute()
     book.head_index = chain_index
