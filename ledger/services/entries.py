@@ -18,7 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from ledger.access import Action, require
-from ledger.bulk import BulkInsert, stream_rows
+from ledger.bulk import BulkInsert, bind_converter, stream_rows
 from ledger.chain import EntryHasher, PostingFacts, voucher_number
 from ledger.clock import today, utc_now_iso
 from ledger.domain import AccountType, BookKind
@@ -70,21 +70,17 @@ _ENTRY_COLUMNS = (
     "memo",
     "status",
     "recorded_by_id",
-    "approved_by_id",
     "recorded_at",
-    "reverses_id",
     "prev_hash",
     "hash",
 )
-_POSTING_COLUMNS = (
-    "entry_id",
-    "book_id",
-    "line_no",
-    "account_id",
-    "amount_fen",
-    "date",
-    "counterparty_id",
-)
+#: Written only when some entry of the batch has them (approved, or a reversal); otherwise left
+#: NULL by leaving them out: the sqlite3 driver looks for an adapter for every ``None`` it binds,
+#: which costs more than binding a number.
+_ENTRY_LINKS = ("approved_by_id", "reverses_id")
+_POSTING_COLUMNS = ("entry_id", "book_id", "line_no", "account_id", "amount_fen", "date")
+#: Likewise written only when some posting of the batch names a donor or payee.
+_POSTING_COUNTERPARTY = ("counterparty_id",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,7 +465,7 @@ def _reversal_target(session: Session, book: Book, entry_id: int, claimed: set[i
     return number
 
 
-def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
+def post_entries(  # noqa: PLR0912, PLR0915 - one hot loop, kept in one piece
     session: Session,
     *,
     book_id: int,
@@ -516,18 +512,17 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
     approved_by = approver.username if approver is not None else None
     approver_id = approver.id if approver is not None else None
     conn = session.connection()
-    entries = BulkInsert(conn, _ENTRY_TABLE, _ENTRY_COLUMNS)
-    postings = BulkInsert(conn, _POSTING_TABLE, _POSTING_COLUMNS)
-    to_db_date = entries.converter("date")
+    to_db_date = bind_converter(conn, _ENTRY_TABLE, "date")
     hasher = EntryHasher(book_uid, recorded_by, approved_by, recorded_at)
     check = validator.check
-    add_entry = entries.add
     # A date's ISO text (hashed) and its value for the database, once per date.
     days: dict[dt.date, tuple[str, Any]] = {}
     next_seq: dict[int, int] = {}
     claimed: set[int] = set()
     # Beside each entry's row: its postings' facts and its date.
-    rows = entries.rows
+    rows: list[tuple[Any, ...]] = []
+    add_entry = rows.append
+    reversals: dict[int, int] = {}  # row index: the entry it reverses
     all_facts: list[tuple[PostingFacts, ...]] = []
     add_facts = all_facts.append
     dates: list[dt.date] = []
@@ -538,6 +533,7 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
         reverses_id = draft.reverses_id
         if reverses_id is not None:
             reverses = _reversal_target(session, book, reverses_id, claimed)
+            reversals[position - 1] = reverses_id
         date = draft.date
         year = date.year
         seq = next_seq.get(year)
@@ -565,9 +561,7 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
                 memo,
                 "posted",
                 actor_id,
-                approver_id,
                 recorded_at,
-                reverses_id,
                 prev,
                 digest,
             )
@@ -581,7 +575,11 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
     # are then read back in chain order: the new entries hold the chain positions from the
     # first one on, which the book lock makes ours alone.
     first_index = rows[0][3]
-    entries.execute()
+    if approver_id is not None or reversals:
+        rows = [(*row, approver_id, reversals.get(i)) for i, row in enumerate(rows)]
+        BulkInsert(conn, _ENTRY_TABLE, _ENTRY_COLUMNS + _ENTRY_LINKS, rows).execute()
+    else:
+        BulkInsert(conn, _ENTRY_TABLE, _ENTRY_COLUMNS, rows).execute()
     ids = [
         row[0]
         for row in stream_rows(
@@ -596,19 +594,34 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
     account_ids = {code: a.id for code, a in validator.accounts.items()}
     posted: list[PostedEntry] = []
     add_posted = posted.append
+    # Every counterparty of the batch was looked up (and noted) by the validator.
+    with_counterparty = bool(validator.counterparties)
+    postings = BulkInsert(
+        conn,
+        _POSTING_TABLE,
+        _POSTING_COLUMNS + _POSTING_COUNTERPARTY if with_counterparty else _POSTING_COLUMNS,
+    )
     add_postings = postings.rows.extend
     for entry_id, row, facts, date in zip(ids, rows, all_facts, dates, strict=True):
         db_date = row[4]
-        add_postings(
-            [
-                (entry_id, book_pk, line_no, account_ids[code], fen, db_date, cp)
-                for line_no, code, fen, cp in facts
-            ]
-        )
-        # row: book, year, seq, chain index, date, memo, … hash (see _ENTRY_COLUMNS)
+        if with_counterparty:
+            add_postings(
+                [
+                    (entry_id, book_pk, line_no, account_ids[code], fen, db_date, cp)
+                    for line_no, code, fen, cp in facts
+                ]
+            )
+        else:
+            add_postings(
+                [
+                    (entry_id, book_pk, line_no, account_ids[code], fen, db_date)
+                    for line_no, code, fen, _cp in facts
+                ]
+            )
+        # row: book, year, seq, chain index, date, memo, status, by, at, prev, hash, …
         add_posted(
             PostedEntry(
-                entry_id, book_pk, voucher_number(row[1], row[2]), date, row[5], row[3], row[12]
+                entry_id, book_pk, voucher_number(row[1], row[2]), date, row[5], row[3], row[10]
             )
         )
     postings.execute()
