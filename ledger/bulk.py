@@ -19,32 +19,26 @@ from sqlalchemy.engine import Connection
 class BulkInsert:
     """Rows collected for one table, written with a single executemany."""
 
-    def __init__(self, conn: Connection, table: Table, names: Sequence[str]) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        table: Table,
+        names: Sequence[str],
+        rows: list[tuple[Any, ...]] | None = None,
+    ) -> None:
         self.conn = conn
         self.table = table
         self.names = list(names)
-        self.rows: list[tuple[Any, ...]] = []
+        self.rows: list[tuple[Any, ...]] = [] if rows is None else rows
         self.add = self.rows.append
 
     def converter(self, name: str) -> Callable[[Any], Any]:
         """The function that turns a Python value of column ``name`` into what the driver takes."""
-        dialect = self.conn.dialect
-        process = self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is None:
-            return _same
-        cache: dict[Any, Any] = {}
-
-        def convert(value: Any) -> Any:
-            try:
-                return cache[value]
-            except KeyError:
-                cache[value] = converted = process(value)
-                return converted
-
-        return convert
+        return bind_converter(self.conn, self.table, name)
 
     def execute(self) -> None:
-        """Write the collected rows (already converted) and forget them."""
+        """Write the collected rows (already converted) and start collecting afresh: the list
+        of the rows written (``rows`` before the call) is left as it was, for the caller."""
         if not self.rows:
             return
         dialect = self.conn.dialect
@@ -58,7 +52,27 @@ class BulkInsert:
         else:
             params = [dict(zip(self.names, row, strict=True)) for row in self.rows]
         self.conn.exec_driver_sql(compiled.string, params)
-        self.rows.clear()
+        self.rows = []
+        self.add = self.rows.append
+
+
+def bind_converter(conn: Connection, table: Table, name: str) -> Callable[[Any], Any]:
+    """The function that turns a Python value of ``table``'s column ``name`` into what the
+    connection's driver takes (each distinct value converted once)."""
+    dialect = conn.dialect
+    process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return _same
+    cache: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = converted = process(value)
+            return converted
+
+    return convert
 
 
 def _same(value: Any) -> Any:

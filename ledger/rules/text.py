@@ -23,6 +23,10 @@ QUOTE_LIMIT = 60
 _UNKEEPABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
+#: The first unkeepable character's match in a text, or None (for hot loops; see below).
+find_unkeepable = _UNKEEPABLE.search
+
+
 def unkeepable_character(text: str) -> str | None:
     """The first character of ``text`` the ledger cannot keep, as ``U+0008``; None if none.
 

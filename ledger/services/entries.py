@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from ledger.access import Action, require
-from ledger.bulk import BulkInsert
-from ledger.chain import PostingFacts, entry_hash, voucher_number
+from ledger.bulk import BulkInsert, bind_converter, stream_rows
+from ledger.chain import EntryHasher, PostingFacts, voucher_number
 from ledger.clock import today, utc_now_iso
 from ledger.domain import AccountType, BookKind
 from ledger.errors import (
@@ -50,7 +50,7 @@ from ledger.models import (
 from ledger.money import MAX_FEN, Money
 from ledger.money import format_fen as _money
 from ledger.record import also_acting
-from ledger.rules.text import check_keepable, shorten, unkeepable_character
+from ledger.rules.text import check_keepable, find_unkeepable, shorten
 from ledger.services.audit import record_event
 from ledger.services.settings import get_int
 
@@ -70,21 +70,17 @@ _ENTRY_COLUMNS = (
     "memo",
     "status",
     "recorded_by_id",
-    "approved_by_id",
     "recorded_at",
-    "reverses_id",
     "prev_hash",
     "hash",
 )
-_POSTING_COLUMNS = (
-    "entry_id",
-    "book_id",
-    "line_no",
-    "account_id",
-    "amount_fen",
-    "date",
-    "counterparty_id",
-)
+#: Written only when some entry of the batch has them (approved, or a reversal); otherwise left
+#: NULL by leaving them out: the sqlite3 driver looks for an adapter for every ``None`` it binds,
+#: which costs more than binding a number.
+_ENTRY_LINKS = ("approved_by_id", "reverses_id")
+_POSTING_COLUMNS = ("entry_id", "book_id", "line_no", "account_id", "amount_fen", "date")
+#: Likewise written only when some posting of the batch names a donor or payee.
+_POSTING_COUNTERPARTY = ("counterparty_id",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +109,10 @@ class EntryDraft:
     reverses_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PostedEntry:
+class PostedEntry(NamedTuple):
+    """A posted entry as :func:`post_entries` returns it (a named tuple: an import makes
+    hundreds of thousands, and a frozen dataclass costs several times as much to create)."""
+
     id: int
     book_id: int
     number: str
@@ -202,14 +200,18 @@ class _Validator:
         where = _("Entry {n} (“{memo}”): ").format(n=position, memo=str(draft.memo)[:30])
         return error(where + message)
 
-    def check(self, draft: EntryDraft, position: int) -> tuple[str, list[PostingFacts]]:
-        """The stripped memo and the posting facts of a valid draft; raises for an invalid one."""
+    def check(self, draft: EntryDraft, position: int) -> tuple[str, tuple[PostingFacts, ...]]:
+        """The stripped memo and the posting facts of a valid draft; raises for an invalid one.
+
+        The facts are a tuple of tuples of plain values, which the garbage collector stops
+        tracking at its first look: a batch's facts then never make it walk them again (as a
+        list each would be walked by every full collection until the batch is written)."""
         memo = draft.memo.strip() if isinstance(draft.memo, str) else ""
         date = draft.date
         if (
             not memo
             or len(memo) > MAX_MEMO_LENGTH
-            or unkeepable_character(memo) is not None
+            or find_unkeepable(memo) is not None
             or type(date) is not dt.date
             or date < MIN_ENTRY_DATE
             or (self.closed is not None and date <= self.closed)
@@ -220,6 +222,7 @@ class _Validator:
         known = self.counterparties
         facts: list[PostingFacts] = []
         total = 0
+        add = facts.append
         for line_no, line in enumerate(draft.lines, start=1):
             fen = line.amount_fen
             cp = line.counterparty_id
@@ -234,7 +237,7 @@ class _Validator:
                 or (cp is not None and cp not in known)
             ):
                 account = self._check_line(line_no, line, position, draft)
-            facts.append((line_no, account.code, fen, cp))
+            add((line_no, account.code, fen, cp))
             total += fen
         if total != 0:
             debits = sum(f[2] for f in facts if f[2] > 0)
@@ -250,7 +253,7 @@ class _Validator:
                 position,
                 draft,
             )
-        return memo, facts
+        return memo, tuple(facts)
 
     def _check_header(self, draft: EntryDraft, memo: str, position: int) -> None:
         if not memo:
@@ -462,7 +465,7 @@ def _reversal_target(session: Session, book: Book, entry_id: int, claimed: set[i
     return number
 
 
-def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
+def post_entries(  # noqa: PLR0912, PLR0915 - one hot loop, kept in one piece
     session: Session,
     *,
     book_id: int,
@@ -509,17 +512,28 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
     approved_by = approver.username if approver is not None else None
     approver_id = approver.id if approver is not None else None
     conn = session.connection()
-    entries = BulkInsert(conn, _ENTRY_TABLE, _ENTRY_COLUMNS)
-    postings = BulkInsert(conn, _POSTING_TABLE, _POSTING_COLUMNS)
-    to_db_date = entries.converter("date")
+    to_db_date = bind_converter(conn, _ENTRY_TABLE, "date")
+    hasher = EntryHasher(book_uid, recorded_by, approved_by, recorded_at)
+    check = validator.check
+    # A date's ISO text (hashed) and its value for the database, once per date.
+    days: dict[dt.date, tuple[str, Any]] = {}
     next_seq: dict[int, int] = {}
     claimed: set[int] = set()
-    pending: list[tuple[int, int, int, dt.date, Any, str, str, list[PostingFacts]]] = []
+    # Beside each entry's row: its postings' facts and its date.
+    rows: list[tuple[Any, ...]] = []
+    add_entry = rows.append
+    reversals: dict[int, int] = {}  # row index: the entry it reverses
+    all_facts: list[tuple[PostingFacts, ...]] = []
+    add_facts = all_facts.append
+    dates: list[dt.date] = []
+    add_date = dates.append
     for position, draft in enumerate(drafts, start=1):
-        memo, facts = validator.check(draft, position)
+        memo, facts = check(draft, position)
         reverses = None
-        if draft.reverses_id is not None:
-            reverses = _reversal_target(session, book, draft.reverses_id, claimed)
+        reverses_id = draft.reverses_id
+        if reverses_id is not None:
+            reverses = _reversal_target(session, book, reverses_id, claimed)
+            reversals[position - 1] = reverses_id
         date = draft.date
         year = date.year
         seq = next_seq.get(year)
@@ -532,22 +546,12 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
             seq = (highest or 0) + 1
         next_seq[year] = seq + 1
         chain_index += 1
-        digest = entry_hash(
-            book_uid,
-            year,
-            seq,
-            chain_index,
-            date.isoformat(),
-            memo,
-            recorded_by,
-            approved_by,
-            recorded_at,
-            reverses,
-            facts,
-            prev,
-        )
-        db_date = to_db_date(date)
-        entries.add(
+        day = days.get(date)
+        if day is None:
+            days[date] = day = (date.isoformat(), to_db_date(date))
+        digest = hasher(year, seq, chain_index, day[0], memo, reverses, facts, prev)
+        db_date = day[1]
+        add_entry(
             (
                 book_pk,
                 year,
@@ -557,37 +561,68 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
                 memo,
                 "posted",
                 actor_id,
-                approver_id,
                 recorded_at,
-                draft.reverses_id,
                 prev,
                 digest,
             )
         )
-        pending.append((year, seq, chain_index, date, db_date, memo, digest, facts))
+        add_facts(facts)
+        add_date(date)
         prev = digest
-    if not pending:
+    if not rows:
         return []
     # Plain executemany (no RETURNING, which SQLite can only do one row at a time here); the ids
-    # are then read back by chain position, which the book lock makes ours alone.
-    entries.execute()
-    first_index = pending[0][2]
-    by_index: dict[int, int] = dict(
-        conn.execute(
-            sa_select(*columns(Entry.chain_index, Entry.id)).where(
-                col(Entry.book_id) == book_pk, col(Entry.chain_index) >= first_index
-            )
-        ).all()
-    )
+    # are then read back in chain order: the new entries hold the chain positions from the
+    # first one on, which the book lock makes ours alone.
+    first_index = rows[0][3]
+    if approver_id is not None or reversals:
+        rows = [(*row, approver_id, reversals.get(i)) for i, row in enumerate(rows)]
+        BulkInsert(conn, _ENTRY_TABLE, _ENTRY_COLUMNS + _ENTRY_LINKS, rows).execute()
+    else:
+        BulkInsert(conn, _ENTRY_TABLE, _ENTRY_COLUMNS, rows).execute()
+    ids = [
+        row[0]
+        for row in stream_rows(
+            conn,
+            sa_select(col(Entry.id))
+            .where(col(Entry.book_id) == book_pk, col(Entry.chain_index) >= first_index)
+            .order_by(col(Entry.chain_index)),
+        )
+    ]
+    if len(ids) != len(rows):
+        raise RuntimeError(f"{len(rows)} entries posted, {len(ids)} found in the chain")
     account_ids = {code: a.id for code, a in validator.accounts.items()}
     posted: list[PostedEntry] = []
-    add_posting = postings.add
-    for year, seq, index, date, db_date, memo, digest, facts in pending:
-        entry_id = by_index[index]
-        for line_no, code, fen, cp in facts:
-            add_posting((entry_id, book_pk, line_no, account_ids[code], fen, db_date, cp))
-        posted.append(
-            PostedEntry(entry_id, book_pk, voucher_number(year, seq), date, memo, index, digest)
+    add_posted = posted.append
+    # Every counterparty of the batch was looked up (and noted) by the validator.
+    with_counterparty = bool(validator.counterparties)
+    postings = BulkInsert(
+        conn,
+        _POSTING_TABLE,
+        _POSTING_COLUMNS + _POSTING_COUNTERPARTY if with_counterparty else _POSTING_COLUMNS,
+    )
+    add_postings = postings.rows.extend
+    for entry_id, row, facts, date in zip(ids, rows, all_facts, dates, strict=True):
+        db_date = row[4]
+        if with_counterparty:
+            add_postings(
+                [
+                    (entry_id, book_pk, line_no, account_ids[code], fen, db_date, cp)
+                    for line_no, code, fen, cp in facts
+                ]
+            )
+        else:
+            add_postings(
+                [
+                    (entry_id, book_pk, line_no, account_ids[code], fen, db_date)
+                    for line_no, code, fen, _cp in facts
+                ]
+            )
+        # row: book, year, seq, chain index, date, memo, status, by, at, prev, hash, …
+        add_posted(
+            PostedEntry(
+                entry_id, book_pk, voucher_number(row[1], row[2]), date, row[5], row[3], row[10]
+            )
         )
     postings.execute()
     book.head_index = chain_index

@@ -145,6 +145,53 @@ def test_canonical_form_is_exactly_compact_json() -> None:
     assert entry_canonical(*args.values()) == expected
 
 
+@pytest.mark.parametrize("approved_by", [None, "王出纳"])
+def test_batch_hasher_gives_exactly_the_entry_hash(approved_by: str | None) -> None:
+    from ledger.chain import EntryHasher, entry_hash
+
+    shared = ("ab12", "李会计", approved_by, "2024-03-01T08:00:00Z")
+    hasher = EntryHasher(*shared)
+    prev = "0" * 64
+    entries = [
+        (
+            2024,
+            7,
+            9,
+            "2024-03-01",
+            '重阳宴 "餐费"\\\n\t⚠',
+            "记-2024-0001",
+            [(1, "1002", 12345, None), (2, "410101", -12345, 7)],
+        ),
+        (2024, 8, 10, "2024-03-01", "捐款", None, [(1, "1002", 1, None), (2, "1002", -1, None)]),
+        (
+            2025,
+            1,
+            11,
+            "2025-01-02",
+            "x",
+            None,
+            [(1, '"引号"\\', 5, 3), (2, "410101", -2, None), (3, "1002", -3, 12)],
+        ),
+    ]
+    for year, seq, index, date_iso, memo, reverses, postings in entries:
+        expected = entry_hash(
+            shared[0],
+            year,
+            seq,
+            index,
+            date_iso,
+            memo,
+            shared[1],
+            shared[2],
+            shared[3],
+            reverses,
+            postings,
+            prev,
+        )
+        assert hasher(year, seq, index, date_iso, memo, reverses, postings, prev) == expected
+        prev = expected
+
+
 def test_trial_balance_adds_up_and_rolls_up_to_parents(world: World) -> None:
     post(world, date=D(2024, 3, 1), lines=donation(300_000, "410101"))
     post(world, date=D(2024, 3, 2), lines=donation(186_000, "410102"))
