@@ -218,14 +218,19 @@ def give_signing_key(session: Session, user: AppUser, password: str) -> bool:
     if user.public_key is not None and user.signing_key is not None:
         return False
     user.public_key, user.signing_key = signing.new_key_pair(password)
+    _save_credentials(session, user, actor=user, action="user.key_made")
+    signing.unlock(user.signing_key, password)
+    return True
+
+
+def _save_credentials(session: Session, user: AppUser, *, actor: AppUser, action: str) -> None:
+    """Write a user's changed password hash or keys and say so in the audit trail."""
     session.add(user)
     session.flush()
     record_event(
-        session, actor=user, action="user.key_made", object_type="user",
+        session, actor=actor, action=action, object_type="user",
         object_id=user.id or 0, detail={"username": user.username},
     )  # fmt: skip
-    signing.unlock(user.signing_key, password)
-    return True
 
 
 def change_password(session: Session, user: AppUser, old: str, new: str) -> AppUser:
@@ -242,12 +247,7 @@ def change_password(session: Session, user: AppUser, old: str, new: str) -> AppU
         user.public_key, user.signing_key = signing.new_key_pair(new)
     else:
         user.signing_key = signing.seal(key, new)
-    session.add(user)
-    session.flush()
-    record_event(
-        session, actor=user, action="user.password_changed", object_type="user",
-        object_id=user.id or 0, detail={"username": user.username},
-    )  # fmt: skip
+    _save_credentials(session, user, actor=user, action="user.password_changed")
     signing.unlock(user.signing_key, new)
     return user
 
@@ -261,12 +261,7 @@ def reset_password(session: Session, actor: AppUser, username: str, new: str) ->
     _validate_password(new)
     user.password_hash = hash_password(new)
     user.public_key, user.signing_key = signing.new_key_pair(new)
-    session.add(user)
-    session.flush()
-    record_event(
-        session, actor=actor, action="user.password_reset", object_type="user",
-        object_id=user.id or 0, detail={"username": user.username},
-    )  # fmt: skip
+    _save_credentials(session, user, actor=actor, action="user.password_reset")
     return user
 
 
