@@ -9,11 +9,17 @@ instance) are converted by the caller through :meth:`BulkInsert.converter`, once
 
 from __future__ import annotations
 
+import queue
+import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
+from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Select, Table, insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 
 class BulkInsert:
@@ -54,6 +60,118 @@ class BulkInsert:
         self.conn.exec_driver_sql(compiled.string, params)
         self.rows = []
         self.add = self.rows.append
+
+
+#: At most this many parameters in one multi-row INSERT (SQLite's own default limit; Debian's
+#: build allows more, but a longer statement gains nothing).
+_MAX_PARAMETERS = 32_766
+
+
+class InsertsBehind:
+    """Rows written while the caller prepares the next ones, in the caller's transaction.
+
+    On SQLite the rows of a table go in multi-row ``INSERT … VALUES (…),(…)`` statements of up to
+    32,766 parameters, each run by the sqlite3 driver in one step with Python's interpreter lock
+    released. A second thread runs them, so SQLite writes one chunk while the caller validates and
+    hashes the next: both cores work. (A row at a time, as ``executemany`` goes, would hand the
+    lock back and forth for every row and stall both threads.) Statements run one after another,
+    in the order given; until :meth:`wait` returns, the caller must not use the connection itself.
+
+    Other databases take each call's rows at once through :class:`BulkInsert`: their server
+    already does the work in a process of its own.
+
+    Used as a context manager: leaving it waits for every row; a database error is raised as
+    SQLAlchemy's (``IntegrityError``, ``OperationalError``…), as ``exec_driver_sql`` would.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._behind = conn.dialect.name == "sqlite"
+        self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, str, int, list[int]]] = {}
+        self._jobs: queue.SimpleQueue[tuple[str, list[Any]] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._error: tuple[str, BaseException] | None = None
+
+    def __enter__(self) -> InsertsBehind:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.wait()
+        else:
+            # The caller's error goes on; the thread is stopped first, so that nothing writes
+            # while the transaction rolls back.
+            self._stop()
+
+    def insert(self, table: Table, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Write ``rows`` (values already converted for the driver, in the order of ``names``)."""
+        if not rows:
+            return
+        if not self._behind:
+            BulkInsert(self.conn, table, names, rows).execute()
+            return
+        head, one, per, order = self._statement(table, names)
+        if order != list(range(len(names))):
+            rows = [tuple(row[i] for i in order) for row in rows]
+        if self._thread is None:
+            self._error = None
+            self._thread = threading.Thread(target=self._write, name="gongzhang-inserts")
+            self._thread.start()
+        put = self._jobs.put
+        for start in range(0, len(rows), per):
+            part = rows[start : start + per]
+            put((head + ",".join([one] * len(part)), list(chain.from_iterable(part))))
+
+    def wait(self) -> None:
+        """Return once every row given so far is written; raise the first error met."""
+        self._stop()
+        if self._error is not None:
+            sql, error = self._error
+            self._error = None
+            if isinstance(error, sqlite3.Error):
+                dialect = self.conn.dialect
+                raise DBAPIError.instance(
+                    sql, None, error, dialect.loaded_dbapi.Error, dialect=dialect
+                ) from error
+            raise error
+
+    def _stop(self) -> None:
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _statement(self, table: Table, names: Sequence[str]) -> tuple[str, str, int, list[int]]:
+        key = (table.name, tuple(names))
+        found = self._statements.get(key)
+        if found is None:
+            # SQLAlchemy compiles the one-row INSERT for the dialect; its VALUES group repeats.
+            compiled = insert(table).compile(dialect=self.conn.dialect, column_keys=list(names))
+            head, values, one = compiled.string.rpartition(" VALUES ")
+            if not values:
+                raise RuntimeError(f"unexpected INSERT form: {compiled.string}")
+            order = [list(names).index(key) for key in compiled.positiontup or ()]
+            found = (head + values, one, max(1, _MAX_PARAMETERS // len(names)), order)
+            self._statements[key] = found
+        return found
+
+    def _write(self) -> None:
+        dbapi = self.conn.connection.dbapi_connection
+        assert dbapi is not None
+        get = self._jobs.get
+        while (job := get()) is not None:
+            if self._error is not None:
+                continue  # after an error the rest is not written; the caller rolls back
+            sql, params = job
+            try:
+                dbapi.execute(sql, params)
+            except BaseException as exc:
+                self._error = (sql, exc)
 
 
 def bind_converter(conn: Connection, table: Table, name: str) -> Callable[[Any], Any]:

@@ -8,17 +8,20 @@ so voucher numbers stay gapless and the chain linear when several people post at
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
 from ledger.access import Action, require
-from ledger.bulk import BulkInsert, bind_converter, stream_rows
+from ledger.bulk import InsertsBehind, bind_converter
 from ledger.chain import EntryHasher, PostingFacts, voucher_number
 from ledger.clock import today, utc_now_iso
 from ledger.domain import AccountType, BookKind
@@ -62,6 +65,7 @@ MIN_ENTRY_DATE = dt.date(1900, 1, 1)
 _ENTRY_TABLE: Table = Entry.__table__  # type: ignore[attr-defined]
 _POSTING_TABLE: Table = Posting.__table__  # type: ignore[attr-defined]
 _ENTRY_COLUMNS = (
+    "id",
     "book_id",
     "year",
     "seq",
@@ -81,6 +85,8 @@ _ENTRY_LINKS = ("approved_by_id", "reverses_id")
 _POSTING_COLUMNS = ("entry_id", "book_id", "line_no", "account_id", "amount_fen", "date")
 #: Likewise written only when some posting of the batch names a donor or payee.
 _POSTING_COUNTERPARTY = ("counterparty_id",)
+#: Entries handed to the database at a time while the next ones are checked and hashed.
+_CHUNK_ENTRIES = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +121,17 @@ class PostedEntry(NamedTuple):
 
     id: int
     book_id: int
-    number: str
+    year: int
+    seq: int
     date: dt.date
     memo: str
     chain_index: int
     hash: str
+
+    @property
+    def number(self) -> str:
+        """The voucher number (记-2024-0001), made when asked: most of an import's never are."""
+        return voucher_number(self.year, self.seq)
 
 
 @dataclass(slots=True)
@@ -191,6 +203,12 @@ class _Validator:
         self.accounts = accounts
         self.many = many
         self.counterparties: set[int] = set()
+        #: The codes a posting may name: active accounts without sub-accounts.
+        self.postable = frozenset(
+            code for code, a in accounts.items() if a.active and not a.is_parent
+        )
+        #: Called before the validator asks the database anything (see post_entries).
+        self.before_query: Callable[[], None] = _nothing
 
     def fail(
         self, error: type[Exception], message: str, position: int, draft: EntryDraft
@@ -218,26 +236,24 @@ class _Validator:
             or len(draft.lines) < 2
         ):
             self._check_header(draft, memo, position)
-        accounts = self.accounts
+        postable = self.postable
         known = self.counterparties
         facts: list[PostingFacts] = []
         total = 0
         add = facts.append
         for line_no, line in enumerate(draft.lines, start=1):
             fen = line.amount_fen
+            code = line.account_code
             cp = line.counterparty_id
-            account = accounts.get(line.account_code)
             if (
-                type(fen) is not int
+                code not in postable
+                or type(fen) is not int
                 or fen == 0
                 or not -MAX_FEN <= fen <= MAX_FEN
-                or account is None
-                or account.is_parent
-                or not account.active
                 or (cp is not None and cp not in known)
             ):
-                account = self._check_line(line_no, line, position, draft)
-            add((line_no, account.code, fen, cp))
+                code = self._check_line(line_no, line, position, draft).code
+            add((line_no, code, fen, cp))
             total += fen
         if total != 0:
             debits = sum(f[2] for f in facts if f[2] > 0)
@@ -315,6 +331,7 @@ class _Validator:
         self, line_no: int, line: PostingLine, position: int, draft: EntryDraft
     ) -> _AccountInfo:
         """Raise the first problem of a posting; return its account if there is none."""
+        self.before_query()
         fen = line.amount_fen
         if type(fen) is not int:
             raise self.fail(
@@ -400,6 +417,10 @@ class _Validator:
         )
 
 
+def _nothing() -> None:
+    pass
+
+
 _CHECKED_KINDS = (BookKind.MICRO_FUND.value, BookKind.TRUST_PROPERTY.value)
 
 
@@ -465,7 +486,7 @@ def _reversal_target(session: Session, book: Book, entry_id: int, claimed: set[i
     return number
 
 
-def post_entries(  # noqa: PLR0912, PLR0915 - one hot loop, kept in one piece
+def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
     session: Session,
     *,
     book_id: int,
@@ -500,6 +521,8 @@ def post_entries(  # noqa: PLR0912, PLR0915 - one hot loop, kept in one piece
     book = _lock_book(session, book_id)
     assert book.id is not None
     drafts = list(drafts)
+    if not drafts:
+        return []
     many = len(drafts) > 1
     validator = _Validator(session, book, _load_accounts(session, book.id), many=many)
     if manual and approver is None and book.kind in _CHECKED_KINDS:
@@ -515,44 +538,50 @@ def post_entries(  # noqa: PLR0912, PLR0915 - one hot loop, kept in one piece
     to_db_date = bind_converter(conn, _ENTRY_TABLE, "date")
     hasher = EntryHasher(book_uid, recorded_by, approved_by, recorded_at)
     check = validator.check
+    account_ids = {code: a.id for code, a in validator.accounts.items()}
+    # Asked before the rows start going in: the numbers already used in each year of the
+    # batch, and the ids the new entries take (so postings name them without reading back).
+    next_seq = _next_numbers(session, book_pk, drafts)
+    entry_ids = _new_entry_ids(conn, len(drafts))
+    linked = approver_id is not None or any(d.reverses_id is not None for d in drafts)
+    entry_names = _ENTRY_COLUMNS + _ENTRY_LINKS if linked else _ENTRY_COLUMNS
+    with_counterparty = any(
+        line.counterparty_id is not None for draft in drafts for line in draft.lines
+    )
+    posting_names = (
+        _POSTING_COLUMNS + _POSTING_COUNTERPARTY if with_counterparty else _POSTING_COLUMNS
+    )
     # A date's ISO text (hashed) and its value for the database, once per date.
     days: dict[dt.date, tuple[str, Any]] = {}
-    next_seq: dict[int, int] = {}
     claimed: set[int] = set()
-    # Beside each entry's row: its postings' facts and its date.
-    rows: list[tuple[Any, ...]] = []
-    add_entry = rows.append
-    reversals: dict[int, int] = {}  # row index: the entry it reverses
-    all_facts: list[tuple[PostingFacts, ...]] = []
-    add_facts = all_facts.append
-    dates: list[dt.date] = []
-    add_date = dates.append
-    for position, draft in enumerate(drafts, start=1):
-        memo, facts = check(draft, position)
-        reverses = None
-        reverses_id = draft.reverses_id
-        if reverses_id is not None:
-            reverses = _reversal_target(session, book, reverses_id, claimed)
-            reversals[position - 1] = reverses_id
-        date = draft.date
-        year = date.year
-        seq = next_seq.get(year)
-        if seq is None:
-            highest = session.exec(
-                select(func.max(Entry.seq)).where(
-                    col(Entry.book_id) == book_pk, col(Entry.year) == year
-                )
-            ).one()
-            seq = (highest or 0) + 1
-        next_seq[year] = seq + 1
-        chain_index += 1
-        day = days.get(date)
-        if day is None:
-            days[date] = day = (date.isoformat(), to_db_date(date))
-        digest = hasher(year, seq, chain_index, day[0], memo, reverses, facts, prev)
-        db_date = day[1]
-        add_entry(
-            (
+    posted: list[PostedEntry] = []
+    add_posted = posted.append
+    entry_rows: list[tuple[Any, ...]] = []
+    posting_rows: list[tuple[Any, ...]] = []
+    with InsertsBehind(conn) as writer, _collector_paused():
+        # The validator asks the database only about a line that fails its quick checks; the
+        # rows already handed over go in first.
+        validator.before_query = writer.wait
+        for position, draft in enumerate(drafts, start=1):
+            memo, facts = check(draft, position)
+            reverses = None
+            reverses_id = draft.reverses_id
+            if reverses_id is not None:
+                writer.wait()
+                reverses = _reversal_target(session, book, reverses_id, claimed)
+            date = draft.date
+            year = date.year
+            seq = next_seq[year]
+            next_seq[year] = seq + 1
+            chain_index += 1
+            day = days.get(date)
+            if day is None:
+                days[date] = day = (date.isoformat(), to_db_date(date))
+            digest = hasher(year, seq, chain_index, day[0], memo, reverses, facts, prev)
+            entry_id = entry_ids[position - 1]
+            db_date = day[1]
+            row = (
+                entry_id,
                 book_pk,
                 year,
                 seq,
@@ -565,66 +594,25 @@ def post_entries(  # noqa: PLR0912, PLR0915 - one hot loop, kept in one piece
                 prev,
                 digest,
             )
-        )
-        add_facts(facts)
-        add_date(date)
-        prev = digest
-    if not rows:
-        return []
-    # Plain executemany (no RETURNING, which SQLite can only do one row at a time here); the ids
-    # are then read back in chain order: the new entries hold the chain positions from the
-    # first one on, which the book lock makes ours alone.
-    first_index = rows[0][3]
-    if approver_id is not None or reversals:
-        rows = [(*row, approver_id, reversals.get(i)) for i, row in enumerate(rows)]
-        BulkInsert(conn, _ENTRY_TABLE, _ENTRY_COLUMNS + _ENTRY_LINKS, rows).execute()
-    else:
-        BulkInsert(conn, _ENTRY_TABLE, _ENTRY_COLUMNS, rows).execute()
-    ids = [
-        row[0]
-        for row in stream_rows(
-            conn,
-            sa_select(col(Entry.id))
-            .where(col(Entry.book_id) == book_pk, col(Entry.chain_index) >= first_index)
-            .order_by(col(Entry.chain_index)),
-        )
-    ]
-    if len(ids) != len(rows):
-        raise RuntimeError(f"{len(rows)} entries posted, {len(ids)} found in the chain")
-    account_ids = {code: a.id for code, a in validator.accounts.items()}
-    posted: list[PostedEntry] = []
-    add_posted = posted.append
-    # Every counterparty of the batch was looked up (and noted) by the validator.
-    with_counterparty = bool(validator.counterparties)
-    postings = BulkInsert(
-        conn,
-        _POSTING_TABLE,
-        _POSTING_COLUMNS + _POSTING_COUNTERPARTY if with_counterparty else _POSTING_COLUMNS,
-    )
-    add_postings = postings.rows.extend
-    for entry_id, row, facts, date in zip(ids, rows, all_facts, dates, strict=True):
-        db_date = row[4]
-        if with_counterparty:
-            add_postings(
-                [
+            entry_rows.append((*row, approver_id, reverses_id) if linked else row)
+            if with_counterparty:
+                posting_rows += [
                     (entry_id, book_pk, line_no, account_ids[code], fen, db_date, cp)
                     for line_no, code, fen, cp in facts
                 ]
-            )
-        else:
-            add_postings(
-                [
+            else:
+                posting_rows += [
                     (entry_id, book_pk, line_no, account_ids[code], fen, db_date)
                     for line_no, code, fen, _cp in facts
                 ]
-            )
-        # row: book, year, seq, chain index, date, memo, status, by, at, prev, hash, …
-        add_posted(
-            PostedEntry(
-                entry_id, book_pk, voucher_number(row[1], row[2]), date, row[5], row[3], row[10]
-            )
-        )
-    postings.execute()
+            add_posted(PostedEntry(entry_id, book_pk, year, seq, date, memo, chain_index, digest))
+            prev = digest
+            if len(entry_rows) == _CHUNK_ENTRIES:
+                writer.insert(_ENTRY_TABLE, entry_names, entry_rows)
+                writer.insert(_POSTING_TABLE, posting_names, posting_rows)
+                entry_rows, posting_rows = [], []
+        writer.insert(_ENTRY_TABLE, entry_names, entry_rows)
+        writer.insert(_POSTING_TABLE, posting_names, posting_rows)
     book.head_index = chain_index
     book.head_hash = prev
     session.add(book)
@@ -646,6 +634,54 @@ def post_entries(  # noqa: PLR0912, PLR0915 - one hot loop, kept in one piece
         },
     )
     return posted
+
+
+def _next_numbers(session: Session, book_id: int, drafts: list[EntryDraft]) -> dict[int, int]:
+    """The next voucher number of each year the drafts are dated in (one indexed query a year)."""
+    numbers: dict[int, int] = {}
+    for draft in drafts:
+        date = draft.date
+        if type(date) is dt.date and date.year not in numbers:
+            highest = session.exec(
+                select(func.max(Entry.seq)).where(
+                    col(Entry.book_id) == book_id, col(Entry.year) == date.year
+                )
+            ).one()
+            numbers[date.year] = (highest or 0) + 1
+    return numbers
+
+
+def _new_entry_ids(conn: Connection, count: int) -> Sequence[int]:
+    """Ids for ``count`` new entries. The writer holds the ledger's write lock (SQLite's file lock,
+    the server's ledger row lock), so on SQLite nobody else adds an entry before ours go in: they
+    take the ids after the highest, as SQLite itself would give them. A server's sequence hands
+    out its own, never twice."""
+    if conn.dialect.name == "sqlite":
+        highest = conn.execute(sa_select(func.max(col(Entry.id)))).scalar()
+        start = (highest or 0) + 1
+        return range(start, start + count)
+    sequence = func.pg_get_serial_sequence(_ENTRY_TABLE.name, "id")
+    return sorted(
+        row[0]
+        for row in conn.execute(
+            sa_select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        )
+    )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a batch is built: its hundreds of thousands of rows
+    are tuples that hold no cycles, and each collection would only walk them again. (The app,
+    which runs the collector itself from a timer, has it off already and is left so.)"""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def post_entry(
