@@ -7,7 +7,6 @@ on standard error and a non-zero exit; ``--json`` gives machine-readable output 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import getpass
 import os
 import sys
@@ -46,16 +45,19 @@ from desktop.cli_common import (
     open_from,
     password_of,
     perform,
+    show,
     stdin_line,
 )
 from desktop.texttable import render_table
 from ledger import i18n
 from ledger.domain import BookKind, Role
-from ledger.errors import GongzhangError, InvalidInputError, LedgerFileError
+from ledger.errors import GongzhangError, InvalidInputError
 from ledger.i18n import _
 
 if TYPE_CHECKING:
-    from ledger.models import Book
+    from sqlmodel import Session
+
+    from ledger.models import AppUser, Book
     from ledger.services.entries import PostingLine
 
 MAX_JOURNAL_LIMIT = 10_000
@@ -529,30 +531,10 @@ def _verify_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from ledger.backup import automatic_backup, backup_ledger
+    from ledger.operations.backups import BackUp, back_up
 
-    if args.dest is not None and (args.keep is not None or args.folder is not None):
-        raise InvalidInputError(
-            _("--keep and --folder are for the backups folder; leave out DEST to use them.")
-        )
-    removed: tuple[Path, ...] = ()
     with open_from(args) as ledger:
-        if args.dest is not None:
-            target = backup_ledger(ledger, args.dest)
-        else:
-            keep = DEFAULT_KEEP if args.keep is None else args.keep
-            made = automatic_backup(ledger, folder=args.folder, keep=keep, reason="manual")
-            target, removed = made.path, made.removed
-    if args.json:
-        emit_json({"backup": str(target), "removed": [str(p) for p in removed]})
-    else:
-        print(_("Backed up {path} to {dest}.").format(path=args.path, dest=target))
-        if removed:
-            print(
-                _("Removed {n} older backups: {names}.").format(
-                    n=len(removed), names=", ".join(p.name for p in removed)
-                )
-            )
+        show(args, back_up(ledger, BackUp(args.dest, args.folder, args.keep)))
     return EXIT_OK
 
 
@@ -619,30 +601,17 @@ def cmd_backups(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_restorer(args: argparse.Namespace, ledger_path: str) -> None:
-    """The acting user must be an administrator: of the ledger, or of the backup when there is
-    no ledger file (or it cannot be opened)."""
-    from ledger.backup import opened_backup_copy, require_restorer
-    from ledger.db import open_ledger
-
-    try:
-        source = open_ledger(ledger_path, busy_timeout=args.wait)
-    except LedgerFileError:
-        source = None
-    with contextlib.ExitStack() as stack:
-        opened = stack.enter_context(source or opened_backup_copy(args.backup))
-        with opened.read() as s:
-            who = actor(s, args)
-            require_restorer(who.username, who.role)
-
-
 def cmd_restore(args: argparse.Namespace) -> int:
-    from ledger.backup import restore_backup, restore_preview
+    from ledger.operations.backups import RestoreBackup, check_restorer, preview_restore, restore
 
-    ledger_path = _backups_of(args)
-    _check_restorer(args, ledger_path)
-    preview = restore_preview(args.backup, ledger_path)
+    request = RestoreBackup(args.backup, _backups_of(args), args.folder)
+
+    def restorer(session: Session) -> AppUser:
+        return actor(session, args)
+
+    check_restorer(restorer, request, busy_timeout=args.wait)
     if not args.yes:
+        preview = preview_restore(request)
         if not sys.stdin.isatty():
             raise InvalidInputError(
                 _(
@@ -654,34 +623,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if input(_("Restore this backup? [y/N] ")).strip().lower() not in ("y", "yes", "是"):
             print(_("Nothing was restored."))
             return EXIT_REFUSED
-    restored = restore_backup(args.backup, ledger_path, folder=args.folder)
-    if args.json:
-        emit_json(
-            {
-                "ledger": str(restored.ledger),
-                "backup": str(restored.backup),
-                "set_aside": str(restored.set_aside) if restored.set_aside else None,
-                "entries": restored.entries,
-                "undone": {
-                    "entries": preview.lost_entries,
-                    "audit_events": preview.lost_events,
-                    "books": [
-                        {"book": b.book, "entries": b.entries, "newest": list(b.newest)}
-                        for b in preview.lost_books
-                    ],
-                },
-            }
-        )
-        return EXIT_OK
-    if args.yes:
-        print("\n".join(preview.lines()))
-    print(
-        _("Restored {backup} into {path}: {n} entries, verified intact.").format(
-            backup=restored.backup, path=restored.ledger, n=restored.entries
-        )
-    )
-    if restored.set_aside is not None:
-        print(_("The ledger as it was is kept as {path}.").format(path=restored.set_aside))
+    restored = restore(restorer, request, busy_timeout=args.wait)
+    if args.yes and not args.json:
+        print("\n".join(restored.preview.lines()))
+    show(args, restored)
     return EXIT_OK
 
 

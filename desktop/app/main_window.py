@@ -49,20 +49,23 @@ from desktop.app.session import SignedIn
 from ledger import i18n
 from ledger.backup import (
     BackupInfo,
-    BackupMade,
-    Restored,
     RestorePreview,
-    automatic_backup,
-    backup_ledger,
     backups_folder,
     list_backups,
     require_restorer,
-    restore_backup,
-    restore_preview,
 )
 from ledger.domain import BookKind, Role
 from ledger.errors import CancelledError, InvalidInputError, PermissionDeniedError
 from ledger.i18n import _
+from ledger.operations.backups import (
+    BackedUp,
+    BackUp,
+    BackupRestored,
+    RestoreBackup,
+    back_up,
+    preview_restore,
+    restore,
+)
 from ledger.operations.votes import IMPORT_ELECTORATE, IMPORT_PB, ImportElectorate, ImportPb
 from ledger.services.books import list_books
 from reports.electorate_xlsx import read_sheet
@@ -286,8 +289,7 @@ class MainWindow(QMainWindow):
 
         def job(session: object) -> str:
             del session
-            dest = backup_ledger(ledger, target, progress=tell)
-            return _("Backed up to {dest}.").format(dest=dest)
+            return back_up(ledger, BackUp(dest=target), progress=tell).sentence()
 
         self._run(job, write=False)
 
@@ -485,22 +487,17 @@ class MainWindow(QMainWindow):
         self.changed_since_backup = False  # changes from now on go into the next backup
         self.backing_up = True
 
-        def job(session: object) -> BackupMade:
+        def job(session: object) -> BackedUp:
             del session
-            return automatic_backup(
-                ledger,
-                folder=settings.folder or None,
-                keep=settings.keep,
-                reason=reason,
-                progress=tell,
-            )
+            request = BackUp(folder=settings.folder or None, keep=settings.keep, reason=reason)
+            return back_up(ledger, request, progress=tell)
 
-        def done(made: BackupMade) -> None:
+        def done(made: BackedUp) -> None:
             if not shiboken6.isValid(self):
                 return
             self.backing_up = False
             self.busy.setRange(0, 0)
-            self.show_message(_("Backed up automatically to {dest}.").format(dest=made.path))
+            self.show_message(made.sentence())
             if then is not None:
                 then()
 
@@ -570,7 +567,7 @@ class MainWindow(QMainWindow):
 
         def job(session: object) -> RestorePreview:
             del session
-            return restore_preview(backup, path)
+            return preview_restore(RestoreBackup(backup, str(path)))
 
         def ask(preview: RestorePreview) -> None:
             if not shiboken6.isValid(self):
@@ -597,20 +594,17 @@ class MainWindow(QMainWindow):
         folder = self.backup_settings.folder or None
         self.closing = "restoring"  # no scheduled backup, no closing, until it is done
 
-        def job(session: object) -> Restored:
+        request = RestoreBackup(backup, str(path), folder)
+        user = self.user
+
+        def job(session: object) -> BackupRestored:
             del session  # not used: no connection is open on the file while it is replaced
             ledger.engine.dispose()
-            return restore_backup(backup, path, folder=folder)
+            return restore(user.actor, request)
 
-        def done(restored: Restored) -> None:
+        def done(restored: BackupRestored) -> None:
             self._work_ended()
-            text = _("Restored {backup}: {n} entries, verified intact.").format(
-                backup=restored.backup.name, n=restored.entries
-            )
-            if restored.set_aside is not None:
-                text += " " + _("The ledger as it was is kept as {path}.").format(
-                    path=restored.set_aside
-                )
+            text = restored.sentence()
             self.closing = "closing"  # the copy kept before the restore stands for a backup
             self.database.close()
             other = self.open_other(str(path)) if self.open_other is not None else None

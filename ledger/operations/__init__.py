@@ -128,16 +128,12 @@ def prove_approver(session: Session, name: str | None, password: str | None) -> 
     return approver
 
 
-def sign_in(session: Session, credentials: Credentials) -> AppUser:
-    """The user the credentials prove (the ledger's only user when no name is given), in a
-    writing transaction: a user from before signing keys gets one here."""
+def prove(session: Session, credentials: Credentials) -> AppUser:
+    """The user the credentials prove (the ledger's only user when no name is given); reading
+    is enough (a restore asks the ledger, or the backup, who is restoring)."""
     from ledger.errors import InvalidInputError  # noqa: PLC0415
     from ledger.i18n import _  # noqa: PLC0415
-    from ledger.services.users import (  # noqa: PLC0415
-        authenticate,
-        give_signing_key,
-        list_users,
-    )
+    from ledger.services.users import authenticate, list_users  # noqa: PLC0415
 
     name = credentials.username
     if not name:
@@ -149,7 +145,15 @@ def sign_in(session: Session, credentials: Credentials) -> AppUser:
                 )
             )
         name = users[0].username
-    user = authenticate(session, name, credentials.password)
+    return authenticate(session, name, credentials.password)
+
+
+def sign_in(session: Session, credentials: Credentials) -> AppUser:
+    """The user the credentials prove (see :func:`prove`), in a writing transaction: a user
+    from before signing keys gets one here."""
+    from ledger.services.users import give_signing_key  # noqa: PLC0415
+
+    user = prove(session, credentials)
     give_signing_key(session, user, credentials.password)  # a user from before keys
     return user
 
