@@ -41,7 +41,6 @@ from desktop.cli_common import (
     emit_json,
     ledger_arg,
     money,
-    new_ledger,
     open_from,
     password_of,
     perform,
@@ -79,101 +78,21 @@ def _first_password(args: argparse.Namespace) -> str:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from ledger.db import default_ledger_path
-    from ledger.services.users import create_user
+    from ledger.operations.ledgers import CreateLedger, create_ledger
 
     path = args.path or str(default_ledger_path())
     if not args.path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     args.path = path
-    password = _first_password(args)
-    with new_ledger(args) as ledger, ledger.write() as s:
-        admin = create_user(
-            s,
-            username=args.admin,
-            display_name=args.admin,
-            role=Role.ADMIN,
-            password=password,
-            actor=None,
-        )
-        result = {"ledger": path, "admin": admin.username}
-    if args.json:
-        emit_json(result)
-    else:
-        print(
-            _("Created the ledger {path} with the administrator “{admin}”.").format(
-                path=path, admin=args.admin
-            )
-        )
+    request = CreateLedger(path, args.admin, _first_password(args))
+    show(args, create_ledger(request, busy_timeout=args.wait))
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ledger.demo import build_demo
+    from ledger.operations.ledgers import MakeDemo, make_demo
 
-    with new_ledger(args) as ledger, ledger.write() as s:
-        summary = build_demo(s)
-    estate, village = summary.estate, summary.village.distribution
-    if args.json:
-        emit_json(
-            {
-                "ledger": args.path,
-                "books": summary.book_ids,
-                "entries": summary.entries,
-                "property": {
-                    "billed_fen": estate.billed_fen,
-                    "collection_rate": estate.collection_rate,
-                    "remuneration_fen": estate.remuneration_fen,
-                    "gift_fen": estate.gift_fen,
-                },
-                "distribution": {
-                    "period": village.period,
-                    "profit_fen": village.profit_fen,
-                    "contract_year": village.contract_year,
-                    "investor_bp": village.investor_bp,
-                    "investor_fen": village.investor_fen,
-                    "parts_fen": village.parts,
-                },
-                "votes": summary.votes,
-            }
-        )
-        return EXIT_OK
-    print(
-        _("Created the demo ledger {path}: {n} entries in {books} books.").format(
-            path=args.path, n=summary.entries, books=len(summary.book_ids)
-        )
-    )
-    for name, book_id in summary.book_ids.items():
-        print(f"  {book_id}  {name}")
-    print(
-        _(
-            "Property fees billed {billed}, collection rate {rate}; remuneration {remuneration}, "
-            "of which {gift} given to the micro-fund."
-        ).format(
-            billed=money(estate.billed_fen),
-            rate=estate.collection_rate,
-            remuneration=money(estate.remuneration_fen),
-            gift=money(estate.gift_fen),
-        )
-    )
-    print(
-        _(
-            "Village profit {profit} for {period}: contract year {year}, investor {investor}; "
-            "the rest shared 3:3:3:1 as {parts}."
-        ).format(
-            profit=money(village.profit_fen),
-            period=village.period,
-            year=village.contract_year,
-            investor=money(village.investor_fen),
-            parts=" / ".join(money(v) for v in village.parts.values()),
-        )
-    )
-    print(
-        _(
-            "Votes: {budget} (owners' meeting on next year's open budget), {projects} "
-            "(participatory budget), {distribution} (village meeting); see "
-            "gongzhang vote result."
-        ).format(**summary.votes)
-    )
+    show(args, make_demo(MakeDemo(args.path), busy_timeout=args.wait))
     return EXIT_OK
 
 

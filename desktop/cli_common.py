@@ -4,12 +4,11 @@ and the way commands are added to the parser. No Qt here."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -175,23 +174,6 @@ def open_from(args: argparse.Namespace) -> Ledger:
     from ledger.db import open_ledger
 
     return open_ledger(args.path, busy_timeout=args.wait)
-
-
-@contextlib.contextmanager
-def new_ledger(args: argparse.Namespace) -> Iterator[Ledger]:
-    """Create the ledger at ``args.path``; if filling it fails, remove it again, so that a
-    refused ``init`` or ``demo`` leaves no half-made file behind."""
-    from ledger.db import open_ledger
-
-    ledger = open_ledger(args.path, create=True, busy_timeout=args.wait)
-    try:
-        with ledger:
-            yield ledger
-    except BaseException:
-        if ledger.path is not None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(ledger.path) + suffix).unlink(missing_ok=True)
-        raise
 
 
 @dataclass

@@ -33,13 +33,12 @@ from desktop.fonts import use_bundled_font_if_needed
 from desktop.system_libraries import EXIT_CANNOT_START
 from ledger import i18n
 from ledger.db import default_ledger_path, open_ledger
-from ledger.demo import build_demo
 from ledger.domain import Role
 from ledger.errors import GongzhangError
 from ledger.i18n import _
+from ledger.operations import ledgers
 from ledger.services.users import (
     authenticate,
-    create_user,
     get_user,
     give_signing_key,
     list_users,
@@ -53,18 +52,12 @@ def demo_path() -> Path:
 def make_demo(path: Path) -> None:
     """Build the demo ledger at ``path`` (replacing an old one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    with open_ledger(path, create=True) as ledger, ledger.write() as s:
-        build_demo(s)
+    ledgers.make_demo(ledgers.MakeDemo(str(path), replace=True))
 
 
 def create_ledger(path: Path, admin: str, password: str) -> None:
     """A new, empty ledger with its first administrator and their password."""
-    with open_ledger(path, create=True) as ledger, ledger.write() as s:
-        create_user(
-            s, username=admin, display_name=admin, role=Role.ADMIN, password=password, actor=None
-        )
+    ledgers.create_ledger(ledgers.CreateLedger(str(path), admin, password))
 
 
 class StartDialog(QDialog):

@@ -63,9 +63,15 @@ def test_init_again_after_it_was_killed(tmp_path: Path, capsys: pytest.CaptureFi
 def test_demo_again_after_it_was_killed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "demo.sqlite"
     killed_init(path)
-    code, _out, err = run(capsys, "demo", str(path))
+    code, out, err = run(capsys, "demo", str(path))
     assert code == 0, err
     assert "admin" in users(path)
+    first, *books, fees, village, votes = out.splitlines()
+    assert first.startswith(f"Created the demo ledger {path}: ")
+    assert first.endswith(" entries in 3 books.")
+    assert [line.split()[0] for line in books] == ["1", "2", "3"]
+    assert fees.startswith("Property fees billed ") and "collection rate" in fees
+    assert "3:3:3:1" in village and votes.startswith("Votes: ")
 
 
 def test_an_empty_file_or_an_empty_database_is_unfinished(
