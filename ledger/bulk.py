@@ -91,6 +91,9 @@ class InsertsBehind:
         self._jobs: queue.SimpleQueue[tuple[str, list[Any]] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._error: tuple[str, BaseException] | None = None
+        self._abandoned = False
+        dbapi = conn.connection.dbapi_connection if self._behind else None
+        self._dbapi: Any = dbapi
 
     def __enter__(self) -> InsertsBehind:
         return self
@@ -104,8 +107,9 @@ class InsertsBehind:
         if kind is None:
             self.wait()
         else:
-            # The caller's error goes on; the thread is stopped first, so that nothing writes
-            # while the transaction rolls back.
+            # The caller's error goes on; the thread is stopped first (what is still queued is
+            # not written), so that nothing writes while the transaction rolls back.
+            self._abandoned = True
             self._stop()
 
     def insert(self, table: Table, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -161,11 +165,10 @@ class InsertsBehind:
         return found
 
     def _write(self) -> None:
-        dbapi = self.conn.connection.dbapi_connection
-        assert dbapi is not None
+        dbapi = self._dbapi
         get = self._jobs.get
         while (job := get()) is not None:
-            if self._error is not None:
+            if self._error is not None or self._abandoned:
                 continue  # after an error the rest is not written; the caller rolls back
             sql, params = job
             try:
