@@ -11,18 +11,32 @@ later: the entry is still in the ledger and the chain up to it is intact.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import itertools
 import json
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Any
 
+from sqlalchemy import Select, literal_column
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
 from ledger import signing
-from ledger.bulk import stream_rows
-from ledger.chain import PostingFacts, audit_hash, chart_digest, entry_hash, voucher_number
+from ledger.bulk import STREAM_BATCH, stream_rows
+from ledger.chain import (
+    EntryHasher,
+    PostingFacts,
+    audit_hash,
+    chart_digest,
+    entry_hash,
+    quote,
+    voucher_number,
+)
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.models import (
@@ -231,6 +245,48 @@ def _date_or_none(value: object) -> dt.date | None:
         return None
 
 
+def _exact_date_iso(value: object) -> str | None:
+    """A date (exactly a date, as PostgreSQL gives it) as ISO text; None for anything else."""
+    return value.isoformat() if type(value) is dt.date else None
+
+
+def _batches(conn: Connection, stmt: Select[Any]) -> Iterator[Sequence[Any]]:
+    """The rows of a query as lists of plain tuples, a batch at a time: on SQLite straight from
+    the driver's cursor (dates as the ISO text stored), elsewhere with a server-side cursor."""
+    if conn.dialect.name == "sqlite":
+        compiled = stmt.compile(dialect=conn.dialect)
+        params = compiled.construct_params()
+        values = [params[key] for key in compiled.positiontup or ()]
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute(compiled.string, values)
+            while rows := cursor.fetchmany(STREAM_BATCH):
+                yield rows
+        finally:
+            cursor.close()
+        return
+    result = conn.execute(stmt.execution_options(yield_per=STREAM_BATCH))
+    for partition in result.partitions():
+        yield [tuple(row) for row in partition]
+
+
+def _scan_in_id_order(conn: Connection, book_id: int) -> bool:
+    """Whether to read a book's entries by scanning the entry table in id order (SQLite, and
+    the book holds at least a quarter of the table) rather than sorting those the index finds."""
+    if conn.dialect.name != "sqlite":
+        return False
+    total = conn.execute(sa_select(func.count()).select_from(Entry)).scalar() or 0
+    mine = (
+        conn.execute(
+            sa_select(func.count()).select_from(Entry).where(col(Entry.book_id) == book_id)
+        ).scalar()
+        or 0
+    )
+    return mine * 4 >= total
+
+
 def _iso(value: dt.date | str) -> str:
     """A date as ISO text, whether the driver gave a date or (SQLite) the stored text."""
     return value if isinstance(value, str) else value.isoformat()
@@ -257,6 +313,8 @@ class _BookCheck:
         self.last_seq: dict[int, int] = {}
         self.numbers: dict[int, str] = {}
         self.reversed_ids: set[int | None] = set()
+        self.codes: dict[int, str] = {}  # account codes of this book (JSON-quoted), by id
+        self._hasher: tuple[tuple[object, object, str], EntryHasher] | None = None
         conn = session.connection()
         self.accounts: dict[int, tuple[str, int]] = {
             aid: (code, bid)
@@ -287,37 +345,45 @@ class _BookCheck:
 
     def walk(self, *, through: int | None = None) -> int:
         """Check the chain from the book's first entry on, up to and including place ``through``
-        (default: all of it); return how many of the postings read say they are of this book."""
+        (default: all of it); return how many of the postings read say they are of this book.
+
+        Each entry is first checked on a fast path that only accepts an entry for which every
+        check holds (with the values of the exact types posting writes); anything else — a
+        finding, an odd value, an error — is checked again by :meth:`check_entry_safely`, which
+        reports it. Both recompute the same canonical text (:mod:`ledger.chain`)."""
         conn = self.session.connection()
+        book_id = self.book_id
         self.reversed_ids = set(
             self.session.exec(
                 select(Entry.reverses_id).where(
-                    col(Entry.book_id) == self.book_id, col(Entry.reverses_id).is_not(None)
+                    col(Entry.book_id) == book_id, col(Entry.reverses_id).is_not(None)
                 )
             ).all()
         )
-        entries = (
-            sa_select(
-                *columns(
-                    Entry.id,
-                    Entry.year,
-                    Entry.seq,
-                    Entry.chain_index,
-                    Entry.date,
-                    Entry.memo,
-                    Entry.recorded_by_id,
-                    Entry.approved_by_id,
-                    Entry.recorded_at,
-                    Entry.reverses_id,
-                    Entry.prev_hash,
-                    Entry.hash,
-                    Entry.status,
-                )
+        entries = sa_select(
+            *columns(
+                Entry.id,
+                Entry.year,
+                Entry.seq,
+                Entry.chain_index,
+                Entry.date,
+                Entry.memo,
+                Entry.recorded_by_id,
+                Entry.approved_by_id,
+                Entry.recorded_at,
+                Entry.reverses_id,
+                Entry.prev_hash,
+                Entry.hash,
+                Entry.status,
             )
-            .where(col(Entry.book_id) == self.book_id)
-            .order_by(col(Entry.id))
-        )
-        in_book = sa_select(col(Entry.id)).where(col(Entry.book_id) == self.book_id)
+        ).order_by(col(Entry.id))
+        if _scan_in_id_order(conn, book_id):
+            # Most of the table is this book's: reading it in id order costs less than
+            # sorting what the index on the book gives back.
+            entries = entries.where(literal_column("+entry.book_id") == book_id)
+        else:
+            entries = entries.where(col(Entry.book_id) == book_id)
+        in_book = sa_select(col(Entry.id)).where(col(Entry.book_id) == book_id)
         if through is not None:
             entries = entries.where(col(Entry.chain_index) <= through)
             in_book = in_book.where(col(Entry.chain_index) <= through)
@@ -336,19 +402,108 @@ class _BookCheck:
             .where(col(Posting.entry_id).in_(in_book.scalar_subquery()))
             .order_by(col(Posting.entry_id), col(Posting.line_no))
         )
-        posting_rows = stream_rows(conn, postings)
-        pending = next(posting_rows, None)
+        # Postings grouped by entry, in entry order (both streams are in id order).
+        groups = itertools.groupby(
+            itertools.chain.from_iterable(_batches(conn, postings)), itemgetter(0)
+        )
+        group_id, group = next(groups, (None, ()))
         claimed_here = 0  # postings of this book's entries that also say they are of this book
-        for entry in stream_rows(conn, entries):
-            entry_id = entry[0]
-            lines: list[tuple[Any, ...]] = []
-            while pending is not None and pending[0] == entry_id:
-                lines.append(pending)
-                claimed_here += pending[5] == self.book_id
-                pending = next(posting_rows, None)
-            self.checked += 1
-            self.check_entry_safely(entry, lines)
+        self.codes = {
+            aid: quote(code) for aid, (code, a_book) in self.accounts.items() if a_book == book_id
+        }
+        intact = self.intact
+        collecting = gc.isenabled()
+        if collecting:
+            gc.disable()  # millions of short-lived tuples, none of them in a cycle
+        try:
+            for batch in _batches(conn, entries):
+                for entry in batch:
+                    if group_id == entry[0]:
+                        lines = list(group)
+                        group_id, group = next(groups, (None, ()))
+                    else:
+                        lines = []
+                    self.checked += 1
+                    if intact(entry, lines):
+                        claimed_here += len(lines)
+                    else:
+                        claimed_here += sum(posting[5] == book_id for posting in lines)
+                        self.check_entry_safely(entry, lines)
+        finally:
+            if collecting:
+                gc.enable()
         return claimed_here
+
+    def intact(self, entry: tuple[Any, ...], lines: list[tuple[Any, ...]]) -> bool:
+        """The fast path of :meth:`check_entry`: if every one of its checks holds for ``entry``
+        (and its values are of the exact types posting writes), take it as the next link of the
+        chain and return True; otherwise change nothing and return False, and the full check
+        names what is wrong. Both hash the same canonical text (:mod:`ledger.chain`)."""
+        try:
+            (eid, year, seq, index, date, memo, by_id, ok_id, at, rev_id, prev_hash, stored,
+             status) = entry  # fmt: skip
+            numbers = self.numbers
+            if not (
+                status == "posted"
+                and type(index) is int
+                and index == self.expected_index + 1
+                and prev_hash == self.prev
+                and type(year) is int
+                and type(seq) is int
+                and seq == self.last_seq.get(year, 0) + 1
+                and len(lines) > 1
+                and (rev_id is None or rev_id in numbers)
+            ):
+                return False
+            date_iso = date if type(date) is str else _exact_date_iso(date)
+            if date_iso is None or date_iso[:4] != str(year):
+                return False
+            codes = self.codes
+            book_id = self.book_id
+            written: list[str] = []
+            total = 0
+            for _e, line, aid, fen, cp, p_book, p_date in lines:
+                code = codes.get(aid)
+                if (
+                    p_date != date
+                    or p_book != book_id
+                    or code is None
+                    or type(fen) is not int
+                    or fen == 0
+                ):
+                    return False
+                total += fen
+                # as chain.posting_json writes it
+                written.append(f"[{line},{code},{fen},{'null' if cp is None else cp}]")
+            if total != 0 or stored != self.hasher(by_id, ok_id, at).hash_written(
+                year,
+                seq,
+                index,
+                date_iso,
+                memo,
+                None if rev_id is None else numbers[rev_id],
+                ",".join(written),
+                prev_hash,
+            ):
+                return False
+            if eid in self.reversed_ids:
+                numbers[eid] = voucher_number(year, seq)
+        except Exception:  # whatever it is, the full check reports it
+            return False
+        self.expected_index = index
+        self.last_seq[year] = seq
+        self.prev = stored
+        return True
+
+    def hasher(self, by_id: Any, ok_id: Any, at: str) -> EntryHasher:
+        """The hasher of entries recorded by ``by_id``, approved by ``ok_id``, at ``at``: the
+        last one made, while consecutive entries share these (as a posting batch's do)."""
+        key = (by_id, ok_id, at)
+        if self._hasher is None or self._hasher[0] != key:
+            users = self.users
+            approved = users.get(ok_id, "?") if ok_id is not None else None
+            self._hasher = (key, EntryHasher(self.book_uid, users.get(by_id, "?"), approved, at))
+        return self._hasher[1]
 
     def check_stray_postings(self, claimed_here: int) -> None:
         """Balances add up every posting that says it is of this book; any such posting that
