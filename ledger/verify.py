@@ -314,6 +314,7 @@ class _BookCheck:
         self.numbers: dict[int, str] = {}
         self.reversed_ids: set[int | None] = set()
         self.codes: dict[int, str] = {}  # account codes of this book (JSON-quoted), by id
+        self.odd_dates: set[int] = set()  # entries with a posting dated otherwise
         self._hasher: tuple[tuple[object, object, str], EntryHasher] | None = None
         conn = session.connection()
         self.accounts: dict[int, tuple[str, int]] = {
@@ -396,7 +397,6 @@ class _BookCheck:
                     Posting.amount_fen,
                     Posting.counterparty_id,
                     Posting.book_id,
-                    Posting.date,
                 )
             )
             .where(col(Posting.entry_id).in_(in_book.scalar_subquery()))
@@ -406,94 +406,151 @@ class _BookCheck:
         groups = itertools.groupby(
             itertools.chain.from_iterable(_batches(conn, postings)), itemgetter(0)
         )
-        group_id, group = next(groups, (None, ()))
-        claimed_here = 0  # postings of this book's entries that also say they are of this book
         self.codes = {
             aid: quote(code) for aid, (code, a_book) in self.accounts.items() if a_book == book_id
         }
-        intact = self.intact
+        # Postings dated otherwise than their entry, found by the database: the postings are
+        # read without their dates, and their entries go to the full check.
+        self.odd_dates = set(
+            conn.execute(
+                sa_select(col(Posting.entry_id))
+                .join(Entry, col(Entry.id) == col(Posting.entry_id))
+                .where(
+                    col(Posting.book_id) == book_id,
+                    col(Posting.date).is_distinct_from(col(Entry.date)),
+                )
+            ).scalars()
+        )
         collecting = gc.isenabled()
         if collecting:
             gc.disable()  # millions of short-lived tuples, none of them in a cycle
         try:
-            for batch in _batches(conn, entries):
-                for entry in batch:
-                    if group_id == entry[0]:
-                        lines = list(group)
-                        group_id, group = next(groups, (None, ()))
-                    else:
-                        lines = []
-                    self.checked += 1
-                    if intact(entry, lines):
-                        claimed_here += len(lines)
-                    else:
-                        claimed_here += sum(posting[5] == book_id for posting in lines)
-                        self.check_entry_safely(entry, lines)
+            return self.follow(_batches(conn, entries), groups)
         finally:
             if collecting:
                 gc.enable()
-        return claimed_here
 
-    def intact(self, entry: tuple[Any, ...], lines: list[tuple[Any, ...]]) -> bool:
-        """The fast path of :meth:`check_entry`: if every one of its checks holds for ``entry``
-        (and its values are of the exact types posting writes), take it as the next link of the
-        chain and return True; otherwise change nothing and return False, and the full check
-        names what is wrong. Both hash the same canonical text (:mod:`ledger.chain`)."""
+    def follow(  # noqa: PLR0912, PLR0915 - the hot loop of verifying, kept in one piece
+        self,
+        entry_batches: Iterator[Sequence[Any]],
+        groups: Iterator[tuple[Any, Iterator[tuple[Any, ...]]]],
+    ) -> int:
+        """Walk the entries (in batches) with their postings (grouped by entry, in the same
+        order); return how many of those postings say they are of this book.
+
+        Each entry is first checked on a fast path that only takes an entry for which every
+        check of :meth:`check_entry` holds, with values of the exact types posting writes, and
+        changes nothing otherwise: then the full check names whatever is wrong. Both hash the
+        same canonical text (:mod:`ledger.chain`)."""
+        book_id = self.book_id
+        codes = self.codes
+        numbers = self.numbers
+        last_seq = self.last_seq
+        reversed_ids = self.reversed_ids
+        odd_dates = self.odd_dates
+        expected = self.expected_index
+        prev = self.prev
+        claimed = 0
+        checked = 0
+        hashed_by: tuple[Any, Any, Any] | None = None
+        hash_written = None
+        none: tuple[Any, Iterator[tuple[Any, ...]]] = (None, iter(()))
+        group_id, group = next(groups, none)
         try:
-            (eid, year, seq, index, date, memo, by_id, ok_id, at, rev_id, prev_hash, stored,
-             status) = entry  # fmt: skip
-            numbers = self.numbers
-            if not (
-                status == "posted"
-                and type(index) is int
-                and index == self.expected_index + 1
-                and prev_hash == self.prev
-                and type(year) is int
-                and type(seq) is int
-                and seq == self.last_seq.get(year, 0) + 1
-                and len(lines) > 1
-                and (rev_id is None or rev_id in numbers)
-            ):
-                return False
-            date_iso = date if type(date) is str else _exact_date_iso(date)
-            if date_iso is None or date_iso[:4] != str(year):
-                return False
-            codes = self.codes
-            book_id = self.book_id
-            written: list[str] = []
-            total = 0
-            for _e, line, aid, fen, cp, p_book, p_date in lines:
-                code = codes.get(aid)
-                if (
-                    p_date != date
-                    or p_book != book_id
-                    or code is None
-                    or type(fen) is not int
-                    or fen == 0
-                ):
-                    return False
-                total += fen
-                # as chain.posting_json writes it
-                written.append(f"[{line},{code},{fen},{'null' if cp is None else cp}]")
-            if total != 0 or stored != self.hasher(by_id, ok_id, at).hash_written(
-                year,
-                seq,
-                index,
-                date_iso,
-                memo,
-                None if rev_id is None else numbers[rev_id],
-                ",".join(written),
-                prev_hash,
-            ):
-                return False
-            if eid in self.reversed_ids:
-                numbers[eid] = voucher_number(year, seq)
-        except Exception:  # whatever it is, the full check reports it
-            return False
-        self.expected_index = index
-        self.last_seq[year] = seq
-        self.prev = stored
-        return True
+            for batch in entry_batches:
+                for entry in batch:
+                    eid = entry[0]
+                    if group_id == eid:
+                        lines = list(group)
+                        group_id, group = next(groups, none)
+                    else:
+                        lines = []
+                    checked += 1
+                    try:
+                        (_, year, seq, index, date, memo, by_id, ok_id, at, rev_id, prev_hash,
+                         stored, status) = entry  # fmt: skip
+                        date_iso = date if type(date) is str else _exact_date_iso(date)
+                        if (
+                            status == "posted"
+                            and type(index) is int
+                            and index == expected + 1
+                            and prev_hash == prev
+                            and type(year) is int
+                            and type(seq) is int
+                            and seq == last_seq.get(year, 0) + 1
+                            and len(lines) > 1
+                            and (rev_id is None or rev_id in numbers)
+                            and date_iso is not None
+                            and date_iso[:4] == str(year)
+                            and eid not in odd_dates
+                        ):
+                            written = []
+                            total = 0
+                            for _e, line, aid, fen, cp, p_book in lines:
+                                code = codes.get(aid)
+                                if (
+                                    p_book != book_id
+                                    or code is None
+                                    or type(fen) is not int
+                                    or fen == 0
+                                ):
+                                    break
+                                total += fen
+                                # as chain.posting_json writes it
+                                written.append(
+                                    f"[{line},{code},{fen},{'null' if cp is None else cp}]"
+                                )
+                            else:
+                                if hashed_by != (by_id, ok_id, at) or hash_written is None:
+                                    hash_written = self.hasher(by_id, ok_id, at).hash_written
+                                    hashed_by = (by_id, ok_id, at)
+                                if total == 0 and stored == hash_written(
+                                    year,
+                                    seq,
+                                    index,
+                                    date_iso,
+                                    memo,
+                                    None if rev_id is None else numbers[rev_id],
+                                    ",".join(written),
+                                    prev_hash,
+                                ):
+                                    if eid in reversed_ids:
+                                        numbers[eid] = voucher_number(year, seq)
+                                    expected = index
+                                    last_seq[year] = seq
+                                    prev = stored
+                                    claimed += len(lines)
+                                    continue
+                    except Exception:  # noqa: S110 - whatever it is, the full check reports it
+                        pass
+                    self.expected_index, self.prev = expected, prev
+                    lines = self.lines_of(eid)  # with their dates
+                    claimed += sum(posting[5] == book_id for posting in lines)
+                    self.check_entry_safely(entry, lines)
+                    expected, prev = self.expected_index, self.prev
+        finally:
+            self.expected_index, self.prev = expected, prev
+            self.checked += checked
+        return claimed
+
+    def lines_of(self, entry_id: int) -> list[tuple[Any, ...]]:
+        """The postings of one entry as the full check reads them, in line order."""
+        stmt = (
+            sa_select(
+                *columns(
+                    Posting.entry_id,
+                    Posting.line_no,
+                    Posting.account_id,
+                    Posting.amount_fen,
+                    Posting.counterparty_id,
+                    Posting.book_id,
+                    Posting.date,
+                )
+            )
+            .where(col(Posting.entry_id) == entry_id)
+            .order_by(col(Posting.line_no))
+        )
+        return list(stream_rows(self.session.connection(), stmt))
 
     def hasher(self, by_id: Any, ok_id: Any, at: str) -> EntryHasher:
         """The hasher of entries recorded by ``by_id``, approved by ``ok_id``, at ``at``: the
