@@ -132,6 +132,39 @@ class EntryHasher:
         )
         return _sha256(text.encode("utf-8")).hexdigest()
 
+    def hash_written(  # noqa: PLR0917 - positional: the hot path of verifying
+        self,
+        year: int,
+        seq: int,
+        chain_index: int,
+        date_iso: str,
+        memo: str,
+        reverses: str | None,
+        lines: str,
+        prev_hash: str,
+        /,
+    ) -> str:
+        """The hash of one entry whose postings are already written out: ``lines`` is
+        ``",".join`` of :func:`posting_json` of each (verifying writes them as it checks them)."""
+        q = _quote
+        text = (
+            f"{self._head}{year},{seq},{chain_index},{self._quoted[date_iso]},{q(memo)},"
+            f"{self._middle}{'null' if reverses is None else q(reverses)},[{lines}],"
+            f"{q(prev_hash)}]"
+        )
+        return _sha256(text.encode("utf-8")).hexdigest()
+
+
+def quote(text: str) -> str:
+    """The JSON string literal of ``text``, as the canonical texts write it."""
+    return _quote(text)
+
+
+def posting_json(line: int, quoted_code: str, fen: int, counterparty: int | None) -> str:
+    """One posting as the canonical text writes it, its account code already :func:`quote`-d.
+    (Verifying writes the same f-string inline, for speed; a test checks they agree.)"""
+    return f"[{line},{quoted_code},{fen},{'null' if counterparty is None else counterparty}]"
+
 
 def audit_hash(
     *,

@@ -11,18 +11,32 @@ later: the entry is still in the ledger and the chain up to it is intact.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import itertools
 import json
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Any
 
+from sqlalchemy import Select, literal_column
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
 from ledger import signing
-from ledger.bulk import stream_rows
-from ledger.chain import PostingFacts, audit_hash, chart_digest, entry_hash, voucher_number
+from ledger.bulk import STREAM_BATCH, stream_rows
+from ledger.chain import (
+    EntryHasher,
+    PostingFacts,
+    audit_hash,
+    chart_digest,
+    entry_hash,
+    quote,
+    voucher_number,
+)
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.models import (
@@ -231,6 +245,48 @@ def _date_or_none(value: object) -> dt.date | None:
         return None
 
 
+def _exact_date_iso(value: object) -> str | None:
+    """A date (exactly a date, as PostgreSQL gives it) as ISO text; None for anything else."""
+    return value.isoformat() if type(value) is dt.date else None
+
+
+def _batches(conn: Connection, stmt: Select[Any]) -> Iterator[Sequence[Any]]:
+    """The rows of a query as lists of plain tuples, a batch at a time: on SQLite straight from
+    the driver's cursor (dates as the ISO text stored), elsewhere with a server-side cursor."""
+    if conn.dialect.name == "sqlite":
+        compiled = stmt.compile(dialect=conn.dialect)
+        params = compiled.construct_params()
+        values = [params[key] for key in compiled.positiontup or ()]
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute(compiled.string, values)
+            while rows := cursor.fetchmany(STREAM_BATCH):
+                yield rows
+        finally:
+            cursor.close()
+        return
+    result = conn.execute(stmt.execution_options(yield_per=STREAM_BATCH))
+    for partition in result.partitions():
+        yield [tuple(row) for row in partition]
+
+
+def _scan_in_id_order(conn: Connection, book_id: int) -> bool:
+    """Whether to read a book's entries by scanning the entry table in id order (SQLite, and
+    the book holds at least a quarter of the table) rather than sorting those the index finds."""
+    if conn.dialect.name != "sqlite":
+        return False
+    total = conn.execute(sa_select(func.count()).select_from(Entry)).scalar() or 0
+    mine = (
+        conn.execute(
+            sa_select(func.count()).select_from(Entry).where(col(Entry.book_id) == book_id)
+        ).scalar()
+        or 0
+    )
+    return mine * 4 >= total
+
+
 def _iso(value: dt.date | str) -> str:
     """A date as ISO text, whether the driver gave a date or (SQLite) the stored text."""
     return value if isinstance(value, str) else value.isoformat()
@@ -257,6 +313,9 @@ class _BookCheck:
         self.last_seq: dict[int, int] = {}
         self.numbers: dict[int, str] = {}
         self.reversed_ids: set[int | None] = set()
+        self.codes: dict[int, str] = {}  # account codes of this book (JSON-quoted), by id
+        self.odd_dates: set[int] = set()  # entries with a posting dated otherwise
+        self._hasher: tuple[tuple[object, object, str], EntryHasher] | None = None
         conn = session.connection()
         self.accounts: dict[int, tuple[str, int]] = {
             aid: (code, bid)
@@ -287,37 +346,45 @@ class _BookCheck:
 
     def walk(self, *, through: int | None = None) -> int:
         """Check the chain from the book's first entry on, up to and including place ``through``
-        (default: all of it); return how many of the postings read say they are of this book."""
+        (default: all of it); return how many of the postings read say they are of this book.
+
+        Each entry is first checked on a fast path that only accepts an entry for which every
+        check holds (with the values of the exact types posting writes); anything else — a
+        finding, an odd value, an error — is checked again by :meth:`check_entry_safely`, which
+        reports it. Both recompute the same canonical text (:mod:`ledger.chain`)."""
         conn = self.session.connection()
+        book_id = self.book_id
         self.reversed_ids = set(
             self.session.exec(
                 select(Entry.reverses_id).where(
-                    col(Entry.book_id) == self.book_id, col(Entry.reverses_id).is_not(None)
+                    col(Entry.book_id) == book_id, col(Entry.reverses_id).is_not(None)
                 )
             ).all()
         )
-        entries = (
-            sa_select(
-                *columns(
-                    Entry.id,
-                    Entry.year,
-                    Entry.seq,
-                    Entry.chain_index,
-                    Entry.date,
-                    Entry.memo,
-                    Entry.recorded_by_id,
-                    Entry.approved_by_id,
-                    Entry.recorded_at,
-                    Entry.reverses_id,
-                    Entry.prev_hash,
-                    Entry.hash,
-                    Entry.status,
-                )
+        entries = sa_select(
+            *columns(
+                Entry.id,
+                Entry.year,
+                Entry.seq,
+                Entry.chain_index,
+                Entry.date,
+                Entry.memo,
+                Entry.recorded_by_id,
+                Entry.approved_by_id,
+                Entry.recorded_at,
+                Entry.reverses_id,
+                Entry.prev_hash,
+                Entry.hash,
+                Entry.status,
             )
-            .where(col(Entry.book_id) == self.book_id)
-            .order_by(col(Entry.id))
-        )
-        in_book = sa_select(col(Entry.id)).where(col(Entry.book_id) == self.book_id)
+        ).order_by(col(Entry.id))
+        if _scan_in_id_order(conn, book_id):
+            # Most of the table is this book's: reading it in id order costs less than
+            # sorting what the index on the book gives back.
+            entries = entries.where(literal_column("+entry.book_id") == book_id)
+        else:
+            entries = entries.where(col(Entry.book_id) == book_id)
+        in_book = sa_select(col(Entry.id)).where(col(Entry.book_id) == book_id)
         if through is not None:
             entries = entries.where(col(Entry.chain_index) <= through)
             in_book = in_book.where(col(Entry.chain_index) <= through)
@@ -330,25 +397,170 @@ class _BookCheck:
                     Posting.amount_fen,
                     Posting.counterparty_id,
                     Posting.book_id,
-                    Posting.date,
                 )
             )
             .where(col(Posting.entry_id).in_(in_book.scalar_subquery()))
             .order_by(col(Posting.entry_id), col(Posting.line_no))
         )
-        posting_rows = stream_rows(conn, postings)
-        pending = next(posting_rows, None)
-        claimed_here = 0  # postings of this book's entries that also say they are of this book
-        for entry in stream_rows(conn, entries):
-            entry_id = entry[0]
-            lines: list[tuple[Any, ...]] = []
-            while pending is not None and pending[0] == entry_id:
-                lines.append(pending)
-                claimed_here += pending[5] == self.book_id
-                pending = next(posting_rows, None)
-            self.checked += 1
-            self.check_entry_safely(entry, lines)
-        return claimed_here
+        # Postings grouped by entry, in entry order (both streams are in id order).
+        groups = itertools.groupby(
+            itertools.chain.from_iterable(_batches(conn, postings)), itemgetter(0)
+        )
+        self.codes = {
+            aid: quote(code) for aid, (code, a_book) in self.accounts.items() if a_book == book_id
+        }
+        # Postings dated otherwise than their entry, found by the database: the postings are
+        # read without their dates, and their entries go to the full check.
+        self.odd_dates = set(
+            conn.execute(
+                sa_select(col(Posting.entry_id))
+                .join(Entry, col(Entry.id) == col(Posting.entry_id))
+                .where(
+                    col(Posting.book_id) == book_id,
+                    col(Posting.date).is_distinct_from(col(Entry.date)),
+                )
+            ).scalars()
+        )
+        collecting = gc.isenabled()
+        if collecting:
+            gc.disable()  # millions of short-lived tuples, none of them in a cycle
+        try:
+            return self.follow(_batches(conn, entries), groups)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def follow(  # noqa: PLR0912, PLR0915 - the hot loop of verifying, kept in one piece
+        self,
+        entry_batches: Iterator[Sequence[Any]],
+        groups: Iterator[tuple[Any, Iterator[tuple[Any, ...]]]],
+    ) -> int:
+        """Walk the entries (in batches) with their postings (grouped by entry, in the same
+        order); return how many of those postings say they are of this book.
+
+        Each entry is first checked on a fast path that only takes an entry for which every
+        check of :meth:`check_entry` holds, with values of the exact types posting writes, and
+        changes nothing otherwise: then the full check names whatever is wrong. Both hash the
+        same canonical text (:mod:`ledger.chain`)."""
+        book_id = self.book_id
+        codes = self.codes
+        numbers = self.numbers
+        last_seq = self.last_seq
+        reversed_ids = self.reversed_ids
+        odd_dates = self.odd_dates
+        expected = self.expected_index
+        prev = self.prev
+        claimed = 0
+        checked = 0
+        hashed_by: tuple[Any, Any, Any] | None = None
+        hash_written = None
+        none: tuple[Any, Iterator[tuple[Any, ...]]] = (None, iter(()))
+        group_id, group = next(groups, none)
+        try:
+            for batch in entry_batches:
+                for entry in batch:
+                    eid = entry[0]
+                    if group_id == eid:
+                        lines = list(group)
+                        group_id, group = next(groups, none)
+                    else:
+                        lines = []
+                    checked += 1
+                    try:
+                        (_, year, seq, index, date, memo, by_id, ok_id, at, rev_id, prev_hash,
+                         stored, status) = entry  # fmt: skip
+                        date_iso = date if type(date) is str else _exact_date_iso(date)
+                        if (
+                            status == "posted"
+                            and type(index) is int
+                            and index == expected + 1
+                            and prev_hash == prev
+                            and type(year) is int
+                            and type(seq) is int
+                            and seq == last_seq.get(year, 0) + 1
+                            and len(lines) > 1
+                            and (rev_id is None or rev_id in numbers)
+                            and date_iso is not None
+                            and date_iso[:4] == str(year)
+                            and eid not in odd_dates
+                        ):
+                            written = []
+                            total = 0
+                            for _e, line, aid, fen, cp, p_book in lines:
+                                code = codes.get(aid)
+                                if (
+                                    p_book != book_id
+                                    or code is None
+                                    or type(fen) is not int
+                                    or fen == 0
+                                ):
+                                    break
+                                total += fen
+                                # as chain.posting_json writes it
+                                written.append(
+                                    f"[{line},{code},{fen},{'null' if cp is None else cp}]"
+                                )
+                            else:
+                                if hashed_by != (by_id, ok_id, at) or hash_written is None:
+                                    hash_written = self.hasher(by_id, ok_id, at).hash_written
+                                    hashed_by = (by_id, ok_id, at)
+                                if total == 0 and stored == hash_written(
+                                    year,
+                                    seq,
+                                    index,
+                                    date_iso,
+                                    memo,
+                                    None if rev_id is None else numbers[rev_id],
+                                    ",".join(written),
+                                    prev_hash,
+                                ):
+                                    if eid in reversed_ids:
+                                        numbers[eid] = voucher_number(year, seq)
+                                    expected = index
+                                    last_seq[year] = seq
+                                    prev = stored
+                                    claimed += len(lines)
+                                    continue
+                    except Exception:  # noqa: S110 - whatever it is, the full check reports it
+                        pass
+                    self.expected_index, self.prev = expected, prev
+                    lines = self.lines_of(eid)  # with their dates
+                    claimed += sum(posting[5] == book_id for posting in lines)
+                    self.check_entry_safely(entry, lines)
+                    expected, prev = self.expected_index, self.prev
+        finally:
+            self.expected_index, self.prev = expected, prev
+            self.checked += checked
+        return claimed
+
+    def lines_of(self, entry_id: int) -> list[tuple[Any, ...]]:
+        """The postings of one entry as the full check reads them, in line order."""
+        stmt = (
+            sa_select(
+                *columns(
+                    Posting.entry_id,
+                    Posting.line_no,
+                    Posting.account_id,
+                    Posting.amount_fen,
+                    Posting.counterparty_id,
+                    Posting.book_id,
+                    Posting.date,
+                )
+            )
+            .where(col(Posting.entry_id) == entry_id)
+            .order_by(col(Posting.line_no))
+        )
+        return list(stream_rows(self.session.connection(), stmt))
+
+    def hasher(self, by_id: Any, ok_id: Any, at: str) -> EntryHasher:
+        """The hasher of entries recorded by ``by_id``, approved by ``ok_id``, at ``at``: the
+        last one made, while consecutive entries share these (as a posting batch's do)."""
+        key = (by_id, ok_id, at)
+        if self._hasher is None or self._hasher[0] != key:
+            users = self.users
+            approved = users.get(ok_id, "?") if ok_id is not None else None
+            self._hasher = (key, EntryHasher(self.book_uid, users.get(by_id, "?"), approved, at))
+        return self._hasher[1]
 
     def check_stray_postings(self, claimed_here: int) -> None:
         """Balances add up every posting that says it is of this book; any such posting that
