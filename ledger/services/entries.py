@@ -87,6 +87,9 @@ _POSTING_COLUMNS = ("entry_id", "book_id", "line_no", "account_id", "amount_fen"
 _POSTING_COUNTERPARTY = ("counterparty_id",)
 #: Entries handed to the database at a time while the next ones are checked and hashed.
 _CHUNK_ENTRIES = 2_000
+#: The first and the last chunk are short: the first goes to the database sooner, and the last is
+#: written while nothing is left to check (so the caller waits for less).
+_END_CHUNK_ENTRIES = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -558,6 +561,8 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
     add_posted = posted.append
     entry_rows: list[tuple[Any, ...]] = []
     posting_rows: list[tuple[Any, ...]] = []
+    chunk_ends = iter(_chunk_ends(len(drafts)))
+    chunk_end = next(chunk_ends)
     with InsertsBehind(conn) as writer, _collector_paused():
         # The validator asks the database only about a line that fails its quick checks; the
         # rows already handed over go in first.
@@ -607,7 +612,8 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
                 ]
             add_posted(PostedEntry(entry_id, book_pk, year, seq, date, memo, chain_index, digest))
             prev = digest
-            if len(entry_rows) == _CHUNK_ENTRIES:
+            if position == chunk_end:
+                chunk_end = next(chunk_ends, 0)
                 writer.insert(_ENTRY_TABLE, entry_names, entry_rows)
                 writer.insert(_POSTING_TABLE, posting_names, posting_rows)
                 entry_rows, posting_rows = [], []
@@ -634,6 +640,22 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
         },
     )
     return posted
+
+
+def _chunk_ends(count: int) -> list[int]:
+    """Where the chunks of a batch of ``count`` entries end: a short first and last chunk,
+    full ones between."""
+    ends: list[int] = []
+    done, size = 0, _END_CHUNK_ENTRIES
+    while done < count:
+        left = count - done
+        step = min(size, left)
+        if ends and left > 2 * _END_CHUNK_ENTRIES and left - step < _END_CHUNK_ENTRIES:
+            step = left - _END_CHUNK_ENTRIES  # leave a short last chunk
+        done += step
+        ends.append(done)
+        size = _CHUNK_ENTRIES
+    return ends
 
 
 def _next_numbers(session: Session, book_id: int, drafts: list[EntryDraft]) -> dict[int, int]:

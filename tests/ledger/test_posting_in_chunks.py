@@ -13,7 +13,14 @@ from sqlmodel import col, func, select
 from ledger.bulk import InsertsBehind
 from ledger.errors import AccountError, NotFoundError
 from ledger.models import Account, Book, Entry, Posting
-from ledger.services.entries import _CHUNK_ENTRIES, EntryDraft, PostingLine, post_entries
+from ledger.services.entries import (
+    _CHUNK_ENTRIES,
+    _END_CHUNK_ENTRIES,
+    EntryDraft,
+    PostingLine,
+    _chunk_ends,
+    post_entries,
+)
 from ledger.verify import verify_ledger
 from tests.conftest import World
 
@@ -162,3 +169,13 @@ def test_the_collector_is_left_as_it_was(world: World, enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize("count", [1, 399, 400, 401, 801, 2_401, 4_300, 10_000])
+def test_a_batch_goes_in_chunks_short_at_both_ends(count: int) -> None:
+    ends = _chunk_ends(count)
+    sizes = [b - a for a, b in zip([0, *ends], ends, strict=False)]
+    assert ends[-1] == count and all(size > 0 for size in sizes)
+    assert sizes[0] <= _END_CHUNK_ENTRIES and max(sizes) <= _CHUNK_ENTRIES
+    if count > 3 * _END_CHUNK_ENTRIES:
+        assert sizes[-1] <= _END_CHUNK_ENTRIES
