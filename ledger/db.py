@@ -47,7 +47,9 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 #: The ``ledger_meta`` key of the ledger's identity: a random id made with the ledger, which
 #: every copy (backup) of it shares and no other ledger has.
 LEDGER_ID_KEY = "ledger_id"
-DEFAULT_BUSY_TIMEOUT_S = 10.0
+#: A duration in seconds (waiting for another writer): the one float the ledger takes, never money.
+Seconds = float
+DEFAULT_BUSY_TIMEOUT_S: Seconds = 10.0
 
 
 def default_ledger_path() -> Path:

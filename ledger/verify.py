@@ -11,7 +11,6 @@ later: the entry is still in the ledger and the chain up to it is intact.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import itertools
 import json
@@ -26,7 +25,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
-from ledger import signing
+from ledger import collector, signing
 from ledger.bulk import STREAM_BATCH, stream_rows
 from ledger.chain import (
     EntryHasher,
@@ -421,14 +420,8 @@ class _BookCheck:
                 )
             ).scalars()
         )
-        collecting = gc.isenabled()
-        if collecting:
-            gc.disable()  # millions of short-lived tuples, none of them in a cycle
-        try:
+        with collector.paused():  # millions of short-lived tuples, none of them in a cycle
             return self.follow(_batches(conn, entries), groups)
-        finally:
-            if collecting:
-                gc.enable()
 
     def follow(  # noqa: PLR0912, PLR0915 - the hot loop of verifying, kept in one piece
         self,

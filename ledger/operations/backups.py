@@ -29,6 +29,7 @@ from ledger.backup import (
     restore_backup,
     restore_preview,
 )
+from ledger.db import DEFAULT_BUSY_TIMEOUT_S, Seconds
 from ledger.errors import InvalidInputError, LedgerFileError
 from ledger.i18n import _
 from ledger.operations import Credentials, prove
@@ -146,7 +147,9 @@ class BackupRestored:
 Who = Credentials | Callable[["Session"], "AppUser"]
 
 
-def check_restorer(who: Who, request: RestoreBackup, *, busy_timeout: float = 5.0) -> None:
+def check_restorer(
+    who: Who, request: RestoreBackup, *, busy_timeout: Seconds = DEFAULT_BUSY_TIMEOUT_S
+) -> None:
     """Refuse unless ``who`` proves to be an administrator of the ledger — or of the backup,
     when there is no ledger file or it cannot be opened (a lost ledger is restored by the
     backup's own administrator)."""
@@ -169,7 +172,9 @@ def preview_restore(request: RestoreBackup) -> RestorePreview:
     return restore_preview(request.backup, os.fspath(request.ledger))
 
 
-def restore(who: Who, request: RestoreBackup, *, busy_timeout: float = 5.0) -> BackupRestored:
+def restore(
+    who: Who, request: RestoreBackup, *, busy_timeout: Seconds = DEFAULT_BUSY_TIMEOUT_S
+) -> BackupRestored:
     """The whole door for a restore: the actor is proven an administrator, what it undoes is
     counted, and the checked backup replaces the ledger. A refusal changes nothing."""
     check_restorer(who, request, busy_timeout=busy_timeout)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ledger.db import DEFAULT_BUSY_TIMEOUT_S, Seconds
 from ledger.i18n import _
 from ledger.operations import SECRET
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 
 @contextlib.contextmanager
-def _new_ledger(path: str, busy_timeout: float) -> Iterator[Ledger]:
+def _new_ledger(path: str, busy_timeout: Seconds) -> Iterator[Ledger]:
     """The ledger created at ``path``; if filling it fails, the file goes again, so that a
     refused or interrupted creation can simply be tried again."""
     from ledger.db import open_ledger  # noqa: PLC0415 - the database layer loads late
@@ -63,7 +64,9 @@ class LedgerCreated:
         return {"ledger": self.path, "admin": self.admin}
 
 
-def create_ledger(request: CreateLedger, *, busy_timeout: float = 5.0) -> LedgerCreated:
+def create_ledger(
+    request: CreateLedger, *, busy_timeout: Seconds = DEFAULT_BUSY_TIMEOUT_S
+) -> LedgerCreated:
     """Create the ledger and its administrator, with their password (every change needs it)."""
     from ledger.domain import Role  # noqa: PLC0415
     from ledger.services.users import create_user  # noqa: PLC0415
@@ -162,7 +165,7 @@ class DemoMade:
         }
 
 
-def make_demo(request: MakeDemo, *, busy_timeout: float = 5.0) -> DemoMade:
+def make_demo(request: MakeDemo, *, busy_timeout: Seconds = DEFAULT_BUSY_TIMEOUT_S) -> DemoMade:
     """Build the demo ledger: its users (whose password the README lists) and the seed cases."""
     from ledger.demo import build_demo  # noqa: PLC0415
 

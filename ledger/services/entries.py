@@ -8,10 +8,8 @@ so voucher numbers stay gapless and the chain linear when several people post at
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -20,6 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
+from ledger import collector
 from ledger.access import Action, require
 from ledger.bulk import InsertsBehind, bind_converter
 from ledger.chain import EntryHasher, PostingFacts, voucher_number
@@ -563,7 +562,7 @@ def post_entries(  # noqa: PLR0915 - one hot loop, kept in one piece
     posting_rows: list[tuple[Any, ...]] = []
     chunk_ends = iter(_chunk_ends(len(drafts)))
     chunk_end = next(chunk_ends)
-    with InsertsBehind(conn) as writer, _collector_paused():
+    with InsertsBehind(conn) as writer, collector.paused():
         # The validator asks the database only about a line that fails its quick checks; the
         # rows already handed over go in first.
         validator.before_query = writer.wait
@@ -689,21 +688,6 @@ def _new_entry_ids(conn: Connection, count: int) -> Sequence[int]:
             sa_select(func.nextval(sequence)).select_from(func.generate_series(1, count))
         )
     )
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a batch is built: its hundreds of thousands of rows
-    are tuples that hold no cycles, and each collection would only walk them again. (The app,
-    which runs the collector itself from a timer, has it off already and is left so.)"""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def post_entry(

@@ -164,5 +164,8 @@ def test_nothing_but_the_collector_collects_garbage() -> None:
         for path in (ROOT / folder).rglob("*.py")
         if calls.search(path.read_text(encoding="utf-8"))
         and path != ROOT / "desktop" / "app" / "collector.py"
+        # Pauses bulk work's collection and leaves it as it found it (off in the app); never
+        # collects.
+        and path != ROOT / "ledger" / "collector.py"
     ]
     assert offenders == []
