@@ -18,6 +18,7 @@ from ledger.domain import BookKind
 from ledger.errors import InvalidInputError
 from ledger.i18n import _
 from ledger.models import AppUser
+from ledger.rules.text import shorten
 from ledger.services.electorate import (
     MAX_ROWS,
     ImportSummary,
@@ -32,11 +33,12 @@ def _is_blank(value: object) -> bool:
 
 
 def _unreadable(exc: Exception) -> InvalidInputError:
+    # The library's reason can quote the file's raw bytes by the kilobyte: a line of it will do.
     return InvalidInputError(
         _(
             "The file is not an Excel workbook that can be read ({reason}). Save it from Excel "
             "or WPS as an .xlsx workbook and import that."
-        ).format(reason=str(exc) or type(exc).__name__)
+        ).format(reason=shorten(str(exc) or type(exc).__name__, 200))
     )
 
 

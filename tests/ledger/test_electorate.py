@@ -456,3 +456,14 @@ def test_raising_from_progress_cancels_the_import(world: World) -> None:
             progress=cancel_half_way,
         )
     assert every_row(world) == before
+
+
+def test_a_damaged_workbook_is_refused_in_one_short_message(world: World) -> None:
+    # A local header whose name length is damaged: the zip library's reason quotes the bytes it
+    # read as the name, kilobytes of them.
+    data = bytearray(xlsx([TRUST_HEADER, ["1", "101", "89.56"]]))
+    local = data.rindex(b"PK\x03\x04", 0, data.index(b"xl/theme/theme1.xml"))
+    data[local + 26 : local + 28] = (4000).to_bytes(2, "little")
+    message = refused(world, world.trust_id, bytes(data))
+    assert message.startswith("The file is not an Excel workbook that can be read (")
+    assert len(message) < 400
