@@ -48,6 +48,12 @@ from ledger.rules.pb import (
     total_cost,
     vote_counts,
 )
+from tests.conftest import TEST_DB
+
+# Rules and files only, no ledger: checked once, on the SQLite run, not again on a server's.
+pytestmark = pytest.mark.skipif(
+    bool(TEST_DB) and not TEST_DB.startswith("sqlite"), reason="no database involved"
+)
 
 PABULIB = Path(__file__).resolve().parents[3] / "shared" / "pabulib"
 FILES = sorted(PABULIB.glob("*.pb"))
