@@ -203,8 +203,9 @@ def _same(value: Any) -> Any:
 STREAM_BATCH = 20_000
 
 
-def stream_rows(conn: Connection, stmt: Select[Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows of a query as plain tuples, a batch at a time (verification reads millions).
+def stream_batches(conn: Connection, stmt: Select[Any]) -> Iterator[Sequence[tuple[Any, ...]]]:
+    """The rows of a query as lists of plain tuples, a batch at a time (verification reads
+    millions).
 
     On SQLite the compiled statement goes straight to the driver's cursor, so values come back as
     the driver gives them (dates as ISO text); elsewhere SQLAlchemy streams with a server-side
@@ -220,10 +221,16 @@ def stream_rows(conn: Connection, stmt: Select[Any]) -> Iterator[tuple[Any, ...]
         try:
             cursor.execute(compiled.string, values)
             while rows := cursor.fetchmany(STREAM_BATCH):
-                yield from rows
+                yield rows
         finally:
             cursor.close()
         return
     result = conn.execute(stmt.execution_options(yield_per=STREAM_BATCH))
     for partition in result.partitions():
-        yield from (tuple(row) for row in partition)
+        yield [tuple(row) for row in partition]
+
+
+def stream_rows(conn: Connection, stmt: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a query as plain tuples (see :func:`stream_batches`)."""
+    for batch in stream_batches(conn, stmt):
+        yield from batch

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, literal_column
+from sqlalchemy import literal_column
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
 from ledger import collector, signing
-from ledger.bulk import STREAM_BATCH, stream_rows
+from ledger.bulk import stream_batches, stream_rows
 from ledger.chain import (
     EntryHasher,
     PostingFacts,
@@ -249,28 +249,6 @@ def _exact_date_iso(value: object) -> str | None:
     return value.isoformat() if type(value) is dt.date else None
 
 
-def _batches(conn: Connection, stmt: Select[Any]) -> Iterator[Sequence[Any]]:
-    """The rows of a query as lists of plain tuples, a batch at a time: on SQLite straight from
-    the driver's cursor (dates as the ISO text stored), elsewhere with a server-side cursor."""
-    if conn.dialect.name == "sqlite":
-        compiled = stmt.compile(dialect=conn.dialect)
-        params = compiled.construct_params()
-        values = [params[key] for key in compiled.positiontup or ()]
-        dbapi = conn.connection.dbapi_connection
-        assert dbapi is not None
-        cursor = dbapi.cursor()
-        try:
-            cursor.execute(compiled.string, values)
-            while rows := cursor.fetchmany(STREAM_BATCH):
-                yield rows
-        finally:
-            cursor.close()
-        return
-    result = conn.execute(stmt.execution_options(yield_per=STREAM_BATCH))
-    for partition in result.partitions():
-        yield [tuple(row) for row in partition]
-
-
 def _scan_in_id_order(conn: Connection, book_id: int) -> bool:
     """Whether to read a book's entries by scanning the entry table in id order (SQLite, and
     the book holds at least a quarter of the table) rather than sorting those the index finds."""
@@ -403,7 +381,7 @@ class _BookCheck:
         )
         # Postings grouped by entry, in entry order (both streams are in id order).
         groups = itertools.groupby(
-            itertools.chain.from_iterable(_batches(conn, postings)), itemgetter(0)
+            itertools.chain.from_iterable(stream_batches(conn, postings)), itemgetter(0)
         )
         self.codes = {
             aid: quote(code) for aid, (code, a_book) in self.accounts.items() if a_book == book_id
@@ -421,7 +399,7 @@ class _BookCheck:
             ).scalars()
         )
         with collector.paused():  # millions of short-lived tuples, none of them in a cycle
-            return self.follow(_batches(conn, entries), groups)
+            return self.follow(stream_batches(conn, entries), groups)
 
     def follow(  # noqa: PLR0912, PLR0915 - the hot loop of verifying, kept in one piece
         self,
