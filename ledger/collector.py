@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Iterator
 
 
@@ -16,8 +17,9 @@ from collections.abc import Iterator
 def paused() -> Iterator[None]:
     """Automatic collection off for the block, if it was on (and on again after it): the block
     makes hundreds of thousands of tuples that hold no cycles, and every collection would only
-    walk them again."""
-    if not gc.isenabled():
+    walk them again. Only on the main thread: a worker's job (the app's) must never switch the
+    process-wide collector, not even back on, while the UI thread decides when it runs."""
+    if threading.current_thread() is not threading.main_thread() or not gc.isenabled():
         yield
         return
     gc.disable()
